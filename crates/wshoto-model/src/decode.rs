@@ -1,0 +1,162 @@
+//! The entry points: a whole response envelope to a task.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::{
+    DecodeError, JsonPathError, Origin, expect_object, from_slice_with_path, from_str_with_path,
+};
+use crate::lenient;
+use crate::range::{RANGE_INFO_PATH, RangeInfo};
+use crate::task::MassTaskDetail;
+
+/// The longest API `msg` kept in an error, in characters.
+const MAX_MSG_CHARS: usize = 300;
+
+/// `{"code", "msg", "data"}` with `data` not yet decoded, so that `code` is read first whatever
+/// shape `data` has.
+#[derive(Deserialize)]
+#[serde(expecting = "a response envelope object {\"code\", \"msg\", \"data\"}")]
+struct WireEnvelope<'a> {
+    #[serde(deserialize_with = "lenient::int")]
+    code: i64,
+    #[serde(default)]
+    msg: Option<String>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
+}
+
+/// `data` in the page form the response table describes (`total`, `records`).
+#[derive(Deserialize)]
+struct WirePage<'a> {
+    #[serde(borrow)]
+    records: Vec<&'a RawValue>,
+}
+
+/// Decodes a response envelope into the task it carries.
+///
+/// A non-zero `code` is [`DecodeError::Api`] whatever `data` holds. A `range_info` that does not
+/// fit its `filter_type`'s schema does not fail the call: it becomes [`RangeInfo::Invalid`]. Use
+/// [`decode_strict`] to make that an error.
+pub fn decode(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(DecodeError::Empty);
+    }
+    expect_object(
+        &String::from_utf8_lossy(&bytes[..bytes.len().min(64)]),
+        "",
+        "a JSON response envelope object {\"code\", \"msg\", \"data\"}",
+    )
+    .map_err(DecodeError::Json)?;
+    let envelope: WireEnvelope<'_> = from_slice_with_path(bytes, "").map_err(DecodeError::Json)?;
+    if envelope.code != 0 {
+        return Err(DecodeError::Api {
+            code: envelope.code,
+            msg: one_line(envelope.msg.as_deref().unwrap_or_default()),
+        });
+    }
+    let data = envelope
+        .data
+        .filter(|data| data.get() != "null")
+        .ok_or_else(|| {
+            DecodeError::Json(JsonPathError::new(
+                "data",
+                "missing: code is 0 but there is no task object",
+            ))
+        })?;
+    decode_data(bytes, data.get()).map_err(DecodeError::Json)
+}
+
+/// Like [`decode`], but a `range_info` that does not fit its schema is [`DecodeError::Range`].
+pub fn decode_strict(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
+    let task = decode(bytes)?;
+    match task.filter_range_info.as_ref().map(|info| &info.range) {
+        Some(RangeInfo::Invalid(invalid)) => Err(DecodeError::Range(invalid.error.clone())),
+        _ => Ok(task),
+    }
+}
+
+/// Decodes the `data` object: a task, or a page whose first record is the task.
+fn decode_data(envelope: &[u8], data: &str) -> Result<MassTaskDetail, JsonPathError> {
+    expect_object(data, "data", "a mass-send task object")?;
+    let origin = Origin::of(envelope, data);
+    match decode_task(data, "data", origin) {
+        Ok(task) => Ok(task),
+        Err(task_error) => match from_str_with_path::<WirePage<'_>>(data, "data", origin) {
+            Ok(page) => match page.records.first() {
+                Some(first) => {
+                    expect_object(first.get(), "data.records[0]", "a mass-send task object")?;
+                    decode_task(
+                        first.get(),
+                        "data.records[0]",
+                        Origin::of(envelope, first.get()),
+                    )
+                }
+                None => Err(JsonPathError::new("data.records", "the page holds no task")),
+            },
+            Err(_) => Err(task_error),
+        },
+    }
+}
+
+/// Decodes one task object at `path`, and places range errors under it.
+fn decode_task(text: &str, path: &str, origin: Origin) -> Result<MassTaskDetail, JsonPathError> {
+    let mut task: MassTaskDetail = from_str_with_path(text, path, origin)?;
+    if let Some(RangeInfo::Invalid(invalid)) =
+        task.filter_range_info.as_mut().map(|info| &mut info.range)
+    {
+        debug_assert!(invalid.error.path.starts_with(RANGE_INFO_PATH));
+        invalid.error = invalid.error.clone().under(path);
+    }
+    Ok(task)
+}
+
+/// The API's message on one line and of bounded length.
+fn one_line(msg: &str) -> String {
+    let flat: String = msg
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let trimmed = flat.trim();
+    match trimmed.char_indices().nth(MAX_MSG_CHARS) {
+        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
+        None => trimmed.to_owned(),
+    }
+}
+
+/// The task as the JSON a tool prints: the wire field names, with `filter_range_info.range_info`
+/// as the decoded range object (see [`RangeInfo::to_json_value`]) instead of a string.
+pub fn to_display_json(task: &MassTaskDetail) -> Result<serde_json::Value, serde_json::Error> {
+    let Some(info) = &task.filter_range_info else {
+        return serde_json::to_value(task);
+    };
+    // The range is built by hand: a raw range may be too deep to pass through a `Value`.
+    let without_range = MassTaskDetail {
+        filter_range_info: None,
+        material_infos: None,
+        ..task.clone()
+    };
+    let mut value = serde_json::to_value(without_range)?;
+    let mut shown = serde_json::Map::new();
+    if let Some(filter_type) = info.range.filter_type_text() {
+        shown.insert("filter_type".into(), filter_type.into());
+    }
+    let flags = [
+        ("is_all_customer", info.is_all_customer),
+        ("is_all_customer_group", info.is_all_customer_group),
+        ("all_staff", info.all_staff),
+    ];
+    for (name, flag) in flags {
+        if let Some(flag) = flag {
+            shown.insert(name.into(), flag.into());
+        }
+    }
+    shown.insert("range_info".into(), info.range.to_json_value());
+    if let Some(object) = value.as_object_mut() {
+        if let Some(materials) = &task.material_infos {
+            object.insert("material_infos".into(), serde_json::to_value(materials)?);
+        }
+        object.insert("filter_range_info".into(), shown.into());
+    }
+    Ok(value)
+}

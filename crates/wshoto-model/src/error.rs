@@ -1,0 +1,301 @@
+//! Decode errors that name the JSON path of the problem.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+/// A problem in a JSON document, located by its path from the envelope's root
+/// (`data.filter_range_info.range_info.chat_list[0].status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPathError {
+    /// Where: dotted field names and `[index]`; empty for the document's root.
+    pub path: String,
+    /// What: the parser's one-line message.
+    pub message: String,
+}
+
+impl JsonPathError {
+    /// An error at `path`.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error one level deeper: `prefix` goes in front of the path.
+    pub(crate) fn under(mut self, prefix: &str) -> Self {
+        self.path = join_path(prefix, &self.path);
+        self
+    }
+}
+
+impl fmt::Display for JsonPathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for JsonPathError {}
+
+/// Why a response could not be turned into a task.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The input was empty or only white space.
+    #[error("empty input: expected a JSON response envelope {{\"code\", \"msg\", \"data\"}}")]
+    Empty,
+    /// The API answered with a non-zero `code`.
+    #[error("API error {code}: {msg}")]
+    Api {
+        /// `code` (出错返回码).
+        code: i64,
+        /// `msg` (返回码描述), on one line.
+        msg: String,
+    },
+    /// The input is not JSON, or a value has the wrong type; the path says where.
+    #[error("{0}")]
+    Json(JsonPathError),
+    /// [`crate::decode_strict`] only: `range_info` did not fit the schema of its `filter_type`.
+    #[error("{0}")]
+    Range(JsonPathError),
+}
+
+impl DecodeError {
+    /// The JSON path of the problem, when there is one.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Self::Json(e) | Self::Range(e) => Some(&e.path),
+            _ => None,
+        }
+    }
+
+    /// The API error code, for [`DecodeError::Api`].
+    pub fn api_code(&self) -> Option<i64> {
+        match self {
+            Self::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+/// Requires a JSON object where one is due: serde would otherwise read a struct from an array
+/// by position. `what` names the object in the message.
+pub(crate) fn expect_object(text: &str, path: &str, what: &str) -> Result<(), JsonPathError> {
+    let trimmed = text.trim_start();
+    let found = match trimmed.bytes().next() {
+        Some(b'{') => return Ok(()),
+        None => "nothing",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b'-' | b'0'..=b'9') => "a number",
+        Some(b't' | b'f') if trimmed.starts_with("true") || trimmed.starts_with("false") => {
+            "a boolean"
+        }
+        Some(b'n') if trimmed.starts_with("null") => "null",
+        Some(b'<') => "text that is not JSON (it looks like an HTML page, such as a gateway error)",
+        Some(_) => "text that is not JSON",
+    };
+    Err(JsonPathError::new(
+        path,
+        format!("expected {what}, found {found}"),
+    ))
+}
+
+/// Joins two path fragments: `data` + `task_id`, `data` + `[0]`.
+pub(crate) fn join_path(prefix: &str, rest: &str) -> String {
+    match (prefix.is_empty(), rest.is_empty()) {
+        (true, _) => rest.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) if rest.starts_with('[') => format!("{prefix}{rest}"),
+        (false, false) => format!("{prefix}.{rest}"),
+    }
+}
+
+/// Where a parsed text sits, so that the parser's line and column can be reported truthfully.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// A part of the envelope starting at this line and column (1-based, columns in bytes).
+    Envelope {
+        /// Line of the text's first byte.
+        line: usize,
+        /// Column of the text's first byte.
+        column: usize,
+    },
+    /// The document embedded in the `range_info` string: positions count inside the string.
+    Embedded,
+}
+
+impl Origin {
+    /// The origin of `part`, a slice of `whole`.
+    pub(crate) fn of(whole: &[u8], part: &str) -> Self {
+        let offset = (part.as_ptr() as usize)
+            .checked_sub(whole.as_ptr() as usize)
+            .filter(|offset| *offset <= whole.len())
+            .unwrap_or(0);
+        let before = &whole[..offset];
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        Self::Envelope {
+            line: 1 + before.iter().filter(|b| **b == b'\n').count(),
+            column: 1 + offset - line_start,
+        }
+    }
+}
+
+/// Deserializes a whole JSON document, trailing characters included, reporting the path of any
+/// error under `prefix` and its position relative to `origin`.
+pub(crate) fn from_str_with_path<'de, T>(
+    text: &'de str,
+    prefix: &str,
+    origin: Origin,
+) -> Result<T, JsonPathError>
+where
+    T: Deserialize<'de>,
+{
+    read_with_path(serde_json::Deserializer::from_str(text), prefix, origin)
+}
+
+/// Deserializes a whole JSON document from bytes, as [`from_str_with_path`] does.
+pub(crate) fn from_slice_with_path<'de, T>(
+    bytes: &'de [u8],
+    prefix: &str,
+) -> Result<T, JsonPathError>
+where
+    T: Deserialize<'de>,
+{
+    let origin = Origin::Envelope { line: 1, column: 1 };
+    read_with_path(serde_json::Deserializer::from_slice(bytes), prefix, origin)
+}
+
+fn read_with_path<'de, R, T>(
+    mut de: serde_json::Deserializer<R>,
+    prefix: &str,
+    origin: Origin,
+) -> Result<T, JsonPathError>
+where
+    R: serde_json::de::Read<'de>,
+    T: Deserialize<'de>,
+{
+    let mut track = serde_path_to_error::Track::new();
+    let value = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
+        .map_err(|e| locate(&e, &track.path().to_string(), prefix, origin))?;
+    de.end().map_err(|e| locate(&e, "", prefix, origin))?;
+    Ok(value)
+}
+
+fn locate(error: &serde_json::Error, path: &str, prefix: &str, origin: Origin) -> JsonPathError {
+    let path = if path == "." { "" } else { path };
+    JsonPathError::new(
+        join_path(prefix, &collapse_repeats(path)),
+        describe(error, origin),
+    )
+}
+
+/// Runs of one segment longer than this are written once with a count.
+const MAX_REPEATS: usize = 3;
+
+/// Shortens a path through deep nesting: `a[0][0][0][0][0]` becomes `a[0]×5`.
+fn collapse_repeats(path: &str) -> String {
+    let mut segments: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, c) in path.char_indices() {
+        if i > start && (c == '.' || c == '[') {
+            segments.push(&path[start..i]);
+            start = i;
+        }
+    }
+    segments.push(&path[start..]);
+    let mut out = String::with_capacity(path.len().min(256));
+    let mut i = 0;
+    while i < segments.len() {
+        let run = segments[i..]
+            .iter()
+            .take_while(|s| **s == segments[i])
+            .count();
+        if run > MAX_REPEATS {
+            out.push_str(&format!("{}×{run}", segments[i]));
+        } else {
+            for _ in 0..run {
+                out.push_str(segments[i]);
+            }
+        }
+        i += run;
+    }
+    out
+}
+
+/// The parser's message on one line, with its position in the envelope (or in the embedded
+/// document, said as such).
+fn describe(error: &serde_json::Error, origin: Origin) -> String {
+    let full = error.to_string();
+    let location = format!(" at line {} column {}", error.line(), error.column());
+    let message = full.strip_suffix(&location).unwrap_or(&full);
+    let message = message.replace(['\n', '\r'], " ");
+    let (line, column) = (error.line(), error.column());
+    match origin {
+        _ if line == 0 => message,
+        Origin::Embedded => {
+            format!("{message} (line {line} column {column} of the embedded document)")
+        }
+        Origin::Envelope {
+            line: first_line,
+            column: first_column,
+        } => {
+            let (line, column) = if line == 1 {
+                (first_line, first_column + column - 1)
+            } else {
+                (first_line + line - 1, column)
+            };
+            format!("{message} at line {line} column {column}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_paths_are_collapsed_with_a_count() {
+        assert_eq!(collapse_repeats("a[0][0][0][0][0].b"), "a[0]×5.b");
+        assert_eq!(collapse_repeats("a[0][0][0]"), "a[0][0][0]");
+        assert_eq!(collapse_repeats("x.a.a.a.a"), "x.a×4");
+        assert_eq!(collapse_repeats(""), "");
+        assert_eq!(
+            collapse_repeats("chat_list[0].status"),
+            "chat_list[0].status"
+        );
+    }
+
+    #[test]
+    fn origins_count_lines_and_byte_columns() {
+        let whole = "{\n  \"data\": {}}";
+        let part = &whole[12..];
+        assert_eq!(
+            Origin::of(whole.as_bytes(), part),
+            Origin::Envelope {
+                line: 2,
+                column: 11
+            }
+        );
+        assert_eq!(
+            Origin::of(whole.as_bytes(), whole),
+            Origin::Envelope { line: 1, column: 1 }
+        );
+    }
+
+    #[test]
+    fn paths_join_with_dots_and_brackets() {
+        assert_eq!(join_path("data", "task_id"), "data.task_id");
+        assert_eq!(join_path("data", "[0]"), "data[0]");
+        assert_eq!(join_path("", "code"), "code");
+        assert_eq!(join_path("data", ""), "data");
+    }
+}

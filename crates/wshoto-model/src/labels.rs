@@ -1,0 +1,201 @@
+//! Bilingual labels and the macros that build the API's enumerations.
+//!
+//! Every enumeration has one variant per documented value plus an `Unknown` variant that keeps
+//! whatever the API sent, so a value added by the platform later decodes and serializes back
+//! unchanged.
+
+/// The language of a human-readable label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    /// Simplified Chinese, as in the API document.
+    Zh,
+    /// English.
+    #[default]
+    En,
+}
+
+/// A value with the document's Chinese label and an English one.
+pub trait Labelled {
+    /// The label in `lang`, or `None` for a value the document does not list.
+    fn label(&self, lang: Lang) -> Option<&'static str>;
+    /// The value as it travels on the wire, as text (`10`, `0100`, `UNKNOW`).
+    fn wire_text(&self) -> String;
+    /// The label in `lang`, or `unknown (<wire value>)` for an unlisted value.
+    fn describe(&self, lang: Lang) -> String {
+        match self.label(lang) {
+            Some(label) => label.to_owned(),
+            None => match lang {
+                Lang::Zh => format!("未知 ({})", self.wire_text()),
+                Lang::En => format!("unknown ({})", self.wire_text()),
+            },
+        }
+    }
+}
+
+/// Declares an integer enumeration with an `Unknown(i64)` fallback. It serializes as a JSON
+/// integer and deserializes from an integer or a decimal string.
+macro_rules! int_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal => ($zh:literal, $en:literal) ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value the document does not list, kept exactly as received.
+            Unknown(i64),
+        }
+
+        impl $name {
+            /// Every documented value, in document order.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
+
+            /// The variant for a wire code; unlisted codes give `Unknown`.
+            pub fn from_code(code: i64) -> Self {
+                match code {
+                    $( $value => Self::$variant, )+
+                    other => Self::Unknown(other),
+                }
+            }
+
+            /// The wire code.
+            pub fn code(self) -> i64 {
+                match self {
+                    $( Self::$variant => $value, )+
+                    Self::Unknown(code) => code,
+                }
+            }
+
+            /// Whether the document lists this value.
+            pub fn is_known(self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl $crate::labels::Labelled for $name {
+            fn label(&self, lang: $crate::labels::Lang) -> Option<&'static str> {
+                match (self, lang) {
+                    $( (Self::$variant, $crate::labels::Lang::Zh) => Some($zh), )+
+                    $( (Self::$variant, $crate::labels::Lang::En) => Some($en), )+
+                    (Self::Unknown(_), _) => None,
+                }
+            }
+            fn wire_text(&self) -> String {
+                self.code().to_string()
+            }
+        }
+
+        impl From<i64> for $name {
+            fn from(code: i64) -> Self {
+                Self::from_code(code)
+            }
+        }
+
+        impl From<$name> for i64 {
+            fn from(value: $name) -> i64 {
+                value.code()
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_i64(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::lenient::int(d).map(Self::from_code)
+            }
+        }
+    };
+}
+
+/// Declares a string enumeration with an `Unknown(String)` fallback. It serializes as the wire
+/// string. The `Deserialize` impl is left to the caller, since some codes also arrive as integers.
+macro_rules! str_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal => ($zh:literal, $en:literal) ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value the document does not list, kept exactly as received.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Every documented value, in document order.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
+
+            /// The variant for a wire code; unlisted codes give `Unknown`.
+            pub fn from_code(code: &str) -> Self {
+                match code {
+                    $( $value => Self::$variant, )+
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+
+            /// The wire code.
+            pub fn code(&self) -> &str {
+                match self {
+                    $( Self::$variant => $value, )+
+                    Self::Unknown(code) => code,
+                }
+            }
+
+            /// Whether the document lists this value.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl $crate::labels::Labelled for $name {
+            fn label(&self, lang: $crate::labels::Lang) -> Option<&'static str> {
+                match (self, lang) {
+                    $( (Self::$variant, $crate::labels::Lang::Zh) => Some($zh), )+
+                    $( (Self::$variant, $crate::labels::Lang::En) => Some($en), )+
+                    (Self::Unknown(_), _) => None,
+                }
+            }
+            fn wire_text(&self) -> String {
+                self.code().to_owned()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+    };
+}
+
+/// Implements `Deserialize` from a JSON string through `from_code`.
+macro_rules! deserialize_from_str_code {
+    ($name:ident) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok(Self::from_code(&text))
+            }
+        }
+    };
+}
+
+pub(crate) use {deserialize_from_str_code, int_enum, str_enum};

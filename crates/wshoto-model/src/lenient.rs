@@ -1,0 +1,266 @@
+//! Tolerant field deserializers: integers sent as numbers or decimal strings, and nulls where a
+//! value is optional.
+//!
+//! Integers never pass through `f64`: a JSON number is taken as `i64`/`u64` by `serde_json`, and a
+//! decimal string is parsed with [`str::parse::<i64>`], so every `i64` is exact.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+
+/// Visitor accepting a JSON integer or a decimal string, exact over the whole `i64` range.
+struct IntVisitor;
+
+impl<'de> Visitor<'de> for IntVisitor {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an integer (a JSON number or a decimal string) within the i64 range")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::custom(format_args!("integer {v} is beyond the i64 range")))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        // serde_json hands us an f64 for fractions and for integers beyond u64; printing the
+        // latter as a float would show digits that were never sent.
+        if v.fract() != 0.0 && v.abs() < 1e15 {
+            Err(E::custom(format_args!(
+                "expected an integer, found the number {v}"
+            )))
+        } else {
+            Err(E::custom(
+                "expected an integer within the i64 range, found a number beyond it",
+            ))
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        parse_decimal(v).ok_or_else(|| {
+            E::custom(format_args!(
+                "expected an integer within the i64 range, found the string {v:?}"
+            ))
+        })
+    }
+}
+
+/// Parses an optionally signed decimal integer; surrounding spaces are allowed.
+pub(crate) fn parse_decimal(text: &str) -> Option<i64> {
+    let trimmed = text.trim();
+    let digits = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    trimmed.parse().ok()
+}
+
+/// Same as [`IntVisitor`], but `null` is `None`.
+struct OptIntVisitor;
+
+impl<'de> Visitor<'de> for OptIntVisitor {
+    type Value = Option<i64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        IntVisitor.expecting(f)?;
+        f.write_str(", or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(IntVisitor).map(Some)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        IntVisitor.visit_u64(v).map(Some)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        IntVisitor.visit_f64(v).map(Some)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        IntVisitor.visit_str(v).map(Some)
+    }
+}
+
+/// A required integer: JSON number or decimal string.
+pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    d.deserialize_any(IntVisitor)
+}
+
+/// An optional integer: JSON number, decimal string, `null` or absent (with `#[serde(default)]`).
+pub(crate) fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    d.deserialize_option(OptIntVisitor)
+}
+
+/// An optional list of integers, each a JSON number or a decimal string.
+pub(crate) fn opt_int_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<i64>>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Item(#[serde(deserialize_with = "int")] i64);
+    let items: Option<Vec<Item>> = serde::Deserialize::deserialize(d)?;
+    Ok(items.map(|items| items.into_iter().map(|Item(v)| v).collect()))
+}
+
+/// An optional boolean: `true`/`false`, `0`/`1`, `"true"`/`"false"`; `null` is `None`.
+pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    struct BoolVisitor;
+    impl<'de> Visitor<'de> for BoolVisitor {
+        type Value = Option<bool>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a boolean (true/false, 0/1) or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            match v {
+                0 => Ok(Some(false)),
+                1 => Ok(Some(true)),
+                _ => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+            }
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            match v {
+                0 => Ok(Some(false)),
+                1 => Ok(Some(true)),
+                _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+            }
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            match v.trim() {
+                "true" | "1" => Ok(Some(true)),
+                "false" | "0" => Ok(Some(false)),
+                "" => Ok(None),
+                _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+            }
+        }
+    }
+    d.deserialize_option(BoolVisitor)
+}
+
+/// An optional list that the document types as an object: a JSON array, or a single object
+/// (read as a list of one); `null` is `None`.
+pub(crate) fn opt_one_or_many<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    struct OneOrMany<T>(std::marker::PhantomData<T>);
+    impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
+        type Value = Option<Vec<T>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of objects, a single object, or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|one| Some(vec![one]))
+        }
+    }
+    d.deserialize_option(OneOrMany(std::marker::PhantomData))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Probe {
+        #[serde(default, deserialize_with = "opt_int")]
+        n: Option<i64>,
+    }
+
+    fn probe(json: &str) -> Result<Option<i64>, String> {
+        serde_json::from_str::<Probe>(json)
+            .map(|p| p.n)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn integers_are_exact_over_the_whole_i64_range() {
+        assert_eq!(probe(r#"{"n": 9223372036854775807}"#), Ok(Some(i64::MAX)));
+        assert_eq!(probe(r#"{"n": -9223372036854775808}"#), Ok(Some(i64::MIN)));
+        assert_eq!(probe(r#"{"n": "9223372036854775807"}"#), Ok(Some(i64::MAX)));
+        assert_eq!(
+            probe(r#"{"n": "-9223372036854775808"}"#),
+            Ok(Some(i64::MIN))
+        );
+        // 2^53 + 1 is where f64 would first round.
+        assert_eq!(
+            probe(r#"{"n": 9007199254740993}"#),
+            Ok(Some(9_007_199_254_740_993))
+        );
+        assert_eq!(
+            probe(r#"{"n": "9007199254740993"}"#),
+            Ok(Some(9_007_199_254_740_993))
+        );
+    }
+
+    #[test]
+    fn null_and_absent_are_none() {
+        assert_eq!(probe(r#"{"n": null}"#), Ok(None));
+        assert_eq!(probe(r#"{}"#), Ok(None));
+    }
+
+    #[test]
+    fn out_of_range_and_fractions_are_errors() {
+        let too_big = probe(r#"{"n": 9223372036854775808}"#).unwrap_err();
+        assert!(too_big.contains("beyond the i64 range"), "{too_big}");
+        let huge = probe(r#"{"n": 123456789012345678901234567890}"#).unwrap_err();
+        assert!(huge.contains("found a number beyond it"), "{huge}");
+        let frac = probe(r#"{"n": 1.5}"#).unwrap_err();
+        assert!(
+            frac.contains("expected an integer, found the number 1.5"),
+            "{frac}"
+        );
+        let text = probe(r#"{"n": "12a"}"#).unwrap_err();
+        assert!(text.contains("found the string \"12a\""), "{text}");
+        assert!(probe(r#"{"n": "9223372036854775808"}"#).is_err());
+        assert!(probe(r#"{"n": ""}"#).is_err());
+        assert!(probe(r#"{"n": [1]}"#).is_err());
+    }
+
+    #[test]
+    fn parse_decimal_rejects_non_digits() {
+        assert_eq!(parse_decimal(" 42 "), Some(42));
+        assert_eq!(parse_decimal("+7"), Some(7));
+        assert_eq!(parse_decimal("-"), None);
+        assert_eq!(parse_decimal("1e3"), None);
+        assert_eq!(parse_decimal("0x10"), None);
+    }
+}

@@ -1,0 +1,37 @@
+//! Types and decoding for the Wshoto (微盛·企微管家) Open API endpoint
+//! `POST /openapi/mass_send/corp/get_mass_task_detail`: the detail of a mass-send task (群发任务).
+//!
+//! Pure data: no I/O, no async runtime. Decode a response you already have:
+//!
+//! ```
+//! let body = br#"{"code":0,"msg":"ok","data":{"task_id":54,"type":10,
+//!   "filter_range_info":{"filter_type":"OpenSend2Customer",
+//!   "range_info":"{\"user_customer_info\":{\"u1\":[\"c1\"]}}"}}}"#;
+//! let task = wshoto_model::decode(body)?;
+//! assert_eq!(task.task_id, 54);
+//! assert_eq!(task.sender(), Some(wshoto_model::Sender::Corp));
+//! # Ok::<(), wshoto_model::DecodeError>(())
+//! ```
+//!
+//! The model is tolerant (longs as numbers or strings, `location` for `locations`, chat status as
+//! string or integer, `range_info` as a string, an inline object, empty or null) and lossless
+//! (unknown enum values and unknown filter types are kept, and serializing gives the wire form).
+
+mod decode;
+mod enums;
+mod error;
+mod labels;
+mod lenient;
+pub mod range;
+mod task;
+pub mod time;
+
+pub use decode::{decode, decode_strict, to_display_json};
+pub use enums::{
+    ActChildType, Audience, ChatStatus, CrowdPackDeleted, FilterType, MaterialStatus, Sender, Sex,
+    TagOperator, TagStatus, TagType, TaskStatus, TaskType,
+};
+pub use error::{DecodeError, JsonPathError};
+pub use labels::{Labelled, Lang};
+pub use range::{FilterRangeInfo, InvalidRange, RangeInfo, RawRange, UnknownRange};
+pub use task::{MassTaskDetail, MaterialInfo, Progress};

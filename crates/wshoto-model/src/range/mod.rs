@@ -1,0 +1,311 @@
+//! `filter_range_info`: the audience filter of a task, whose `range_info` is a JSON document
+//! encoded in a string and shaped by `filter_type`.
+//!
+//! Decoding has two stages. The wire object is read first with `range_info` kept as raw JSON;
+//! then [`decode_range`] picks the schema from `filter_type` and parses the document. A document
+//! that does not fit its schema does not fail the task: it becomes [`RangeInfo::Invalid`], which
+//! keeps the raw text and the error with its path. Serializing goes back through the wire form,
+//! with the document encoded into a string again.
+
+mod raw;
+pub mod schemas;
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+pub use raw::RawRange;
+use schemas::NoSchema;
+pub use schemas::{
+    Chat, CrowdPack, CrowdPackRange, CustomerRange, GroupRange, Location, MomentRange,
+    OpenCustomerRange, OpenGroupRange, StaffAssignments, StaffRange, StaffTag, TagDetail,
+    TagFilter, TagGroup, TenantId,
+};
+
+use crate::enums::FilterType;
+use crate::error::JsonPathError;
+use crate::lenient;
+
+/// `filter_range_info` (筛选范围): who a task is sent to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterRangeInfo {
+    /// `is_all_customer` (是否全部客户). A `null` reads as `None`.
+    pub is_all_customer: Option<bool>,
+    /// `is_all_customer_group` (是否全部客户群).
+    pub is_all_customer_group: Option<bool>,
+    /// `all_staff`: the sending staff are "all staff" (发送范围是否为"全部员工").
+    pub all_staff: Option<bool>,
+    /// `filter_type` together with the decoded `range_info`.
+    pub range: RangeInfo,
+}
+
+impl FilterRangeInfo {
+    /// The `filter_type`, or `None` when the API sent none.
+    pub fn filter_type(&self) -> Option<FilterType> {
+        self.range.filter_type()
+    }
+}
+
+/// The decoded `range_info`, one variant per `filter_type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RangeInfo {
+    /// `AllCustomer` (全部客户): no schema; an empty, `null` or `{}` range.
+    AllCustomer,
+    /// `AllCustomerGroup` (全部客户群): no schema; an empty, `null` or `{}` range.
+    AllCustomerGroup,
+    /// `CorpSend2Customer` (企业群发客户).
+    CorpSend2Customer(CustomerRange),
+    /// `StaffSend2Customer` (个人群发客户).
+    StaffSend2Customer(CustomerRange),
+    /// `CorpSend2CustomerGroup` (企业群发客户群).
+    CorpSend2CustomerGroup(GroupRange),
+    /// `StaffSend2CustomerGroup` (个人群发客户群).
+    StaffSend2CustomerGroup(GroupRange),
+    /// `CorpSend2Moment` (企业发表朋友圈).
+    CorpSend2Moment(MomentRange),
+    /// `StaffSend2Moment` (个人发表朋友圈).
+    StaffSend2Moment(MomentRange),
+    /// `OpenSend2Customer` (企业群发指定员工发送给指定客户).
+    OpenSend2Customer(OpenCustomerRange),
+    /// `OpenSend2CustomerGroup` (企业群发指定员工发送给指定客户群).
+    OpenSend2CustomerGroup(OpenGroupRange),
+    /// `CrowdPack` (人群包).
+    CrowdPack(CrowdPackRange),
+    /// A documented `filter_type` whose range could not be decoded: the raw value and the error.
+    Invalid(InvalidRange),
+    /// A `filter_type` the document does not list (or none), with its range as received.
+    Unknown(UnknownRange),
+}
+
+/// A range of a documented type that does not fit its schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidRange {
+    /// The documented `filter_type`.
+    pub filter_type: FilterType,
+    /// `range_info` exactly as received.
+    pub raw: RawRange,
+    /// What was wrong, and where.
+    pub error: JsonPathError,
+}
+
+/// A range of a `filter_type` this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRange {
+    /// The `filter_type` as received; `None` when absent or `null`.
+    pub filter_type: Option<String>,
+    /// `range_info` as received; `None` when absent or `null`.
+    pub raw: Option<RawRange>,
+}
+
+impl RangeInfo {
+    /// The `filter_type` this range was sent with.
+    pub fn filter_type(&self) -> Option<FilterType> {
+        Some(match self {
+            Self::AllCustomer => FilterType::AllCustomer,
+            Self::AllCustomerGroup => FilterType::AllCustomerGroup,
+            Self::CorpSend2Customer(_) => FilterType::CorpSend2Customer,
+            Self::StaffSend2Customer(_) => FilterType::StaffSend2Customer,
+            Self::CorpSend2CustomerGroup(_) => FilterType::CorpSend2CustomerGroup,
+            Self::StaffSend2CustomerGroup(_) => FilterType::StaffSend2CustomerGroup,
+            Self::CorpSend2Moment(_) => FilterType::CorpSend2Moment,
+            Self::StaffSend2Moment(_) => FilterType::StaffSend2Moment,
+            Self::OpenSend2Customer(_) => FilterType::OpenSend2Customer,
+            Self::OpenSend2CustomerGroup(_) => FilterType::OpenSend2CustomerGroup,
+            Self::CrowdPack(_) => FilterType::CrowdPack,
+            Self::Invalid(invalid) => invalid.filter_type.clone(),
+            Self::Unknown(unknown) => FilterType::from_code(unknown.filter_type.as_deref()?),
+        })
+    }
+
+    /// The decode error of an [`RangeInfo::Invalid`] range.
+    pub fn error(&self) -> Option<&JsonPathError> {
+        match self {
+            Self::Invalid(invalid) => Some(&invalid.error),
+            _ => None,
+        }
+    }
+
+    /// The wire `filter_type` string.
+    pub(crate) fn filter_type_text(&self) -> Option<String> {
+        match self {
+            Self::Unknown(unknown) => unknown.filter_type.clone(),
+            other => other.filter_type().map(|t| t.code().to_owned()),
+        }
+    }
+
+    /// The range as a JSON value for display and export: the decoded document as an object;
+    /// `null` for `AllCustomer`/`AllCustomerGroup`; the value as received for an invalid range;
+    /// for an unknown type, the received JSON (a string holding JSON is parsed).
+    pub fn to_json_value(&self) -> serde_json::Value {
+        use serde_json::Value;
+        let known = match self {
+            Self::AllCustomer | Self::AllCustomerGroup => Ok(Value::Null),
+            Self::CorpSend2Customer(r) | Self::StaffSend2Customer(r) => serde_json::to_value(r),
+            Self::CorpSend2CustomerGroup(r) | Self::StaffSend2CustomerGroup(r) => {
+                serde_json::to_value(r)
+            }
+            Self::CorpSend2Moment(r) | Self::StaffSend2Moment(r) => serde_json::to_value(r),
+            Self::OpenSend2Customer(r) => serde_json::to_value(r),
+            Self::OpenSend2CustomerGroup(r) => serde_json::to_value(r),
+            Self::CrowdPack(r) => serde_json::to_value(r),
+            Self::Invalid(invalid) => Ok(invalid.raw.as_received()),
+            Self::Unknown(unknown) => Ok(unknown
+                .raw
+                .as_ref()
+                .map_or(Value::Null, RawRange::parsed_or_received)),
+        };
+        // Our schema types serialize to JSON infallibly (string keys, no floats).
+        known.unwrap_or(Value::Null)
+    }
+
+    /// The `range_info` value to put on the wire; `None` leaves the field out.
+    fn wire_value(&self) -> Result<Option<WireRange<'_>>, serde_json::Error> {
+        let encoded = match self {
+            Self::AllCustomer | Self::AllCustomerGroup => return Ok(Some(WireRange::Null)),
+            Self::CorpSend2Customer(r) | Self::StaffSend2Customer(r) => serde_json::to_string(r),
+            Self::CorpSend2CustomerGroup(r) | Self::StaffSend2CustomerGroup(r) => {
+                serde_json::to_string(r)
+            }
+            Self::CorpSend2Moment(r) | Self::StaffSend2Moment(r) => serde_json::to_string(r),
+            Self::OpenSend2Customer(r) => serde_json::to_string(r),
+            Self::OpenSend2CustomerGroup(r) => serde_json::to_string(r),
+            Self::CrowdPack(r) => serde_json::to_string(r),
+            Self::Invalid(invalid) => return Ok(Some(WireRange::Raw(&invalid.raw))),
+            Self::Unknown(unknown) => return Ok(unknown.raw.as_ref().map(WireRange::Raw)),
+        };
+        encoded.map(|text| Some(WireRange::Encoded(text)))
+    }
+}
+
+/// What goes on the wire as `range_info`.
+enum WireRange<'a> {
+    Null,
+    Encoded(String),
+    Raw(&'a RawRange),
+}
+
+impl Serialize for WireRange<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Null => s.serialize_none(),
+            Self::Encoded(text) => s.serialize_str(text),
+            Self::Raw(raw) => raw.serialize(s),
+        }
+    }
+}
+
+impl Serialize for FilterRangeInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let filter_type = self.range.filter_type_text();
+        let range_info = self.range.wire_value().map_err(serde::ser::Error::custom)?;
+        let mut map = s.serialize_map(None)?;
+        if let Some(filter_type) = &filter_type {
+            map.serialize_entry("filter_type", filter_type)?;
+        }
+        if let Some(flag) = self.is_all_customer {
+            map.serialize_entry("is_all_customer", &flag)?;
+        }
+        if let Some(flag) = self.is_all_customer_group {
+            map.serialize_entry("is_all_customer_group", &flag)?;
+        }
+        if let Some(flag) = self.all_staff {
+            map.serialize_entry("all_staff", &flag)?;
+        }
+        if let Some(range_info) = &range_info {
+            map.serialize_entry("range_info", range_info)?;
+        }
+        map.end()
+    }
+}
+
+/// `filter_range_info` as it travels, `range_info` not yet decoded.
+#[derive(Deserialize)]
+#[serde(expecting = "a filter_range_info object")]
+struct WireFilterRangeInfo {
+    #[serde(default)]
+    filter_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    is_all_customer: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    is_all_customer_group: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    all_staff: Option<bool>,
+    #[serde(default)]
+    range_info: Option<Box<RawValue>>,
+}
+
+impl<'de> Deserialize<'de> for FilterRangeInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let wire = WireFilterRangeInfo::deserialize(d)?;
+        let raw = wire
+            .range_info
+            .map(RawRange::from_raw_value)
+            .transpose()
+            .map_err(serde::de::Error::custom)?;
+        Ok(Self {
+            is_all_customer: wire.is_all_customer,
+            is_all_customer_group: wire.is_all_customer_group,
+            all_staff: wire.all_staff,
+            range: decode_range(wire.filter_type, raw),
+        })
+    }
+}
+
+/// The JSON path of `range_info` inside a task object; decode errors inside the range document
+/// are reported below it.
+pub const RANGE_INFO_PATH: &str = "filter_range_info.range_info";
+
+/// Decodes `range_info` by its `filter_type`. Never fails: an undecodable document of a known
+/// type gives [`RangeInfo::Invalid`], an unknown type gives [`RangeInfo::Unknown`].
+pub fn decode_range(filter_type: Option<String>, raw: Option<RawRange>) -> RangeInfo {
+    let Some(known) = filter_type.as_deref().map(FilterType::from_code) else {
+        return RangeInfo::Unknown(UnknownRange { filter_type, raw });
+    };
+    let document = raw.as_ref().and_then(RawRange::document);
+    let decoded = match &known {
+        FilterType::AllCustomer => parse::<NoSchema>(document).map(|_| RangeInfo::AllCustomer),
+        FilterType::AllCustomerGroup => {
+            parse::<NoSchema>(document).map(|_| RangeInfo::AllCustomerGroup)
+        }
+        FilterType::CorpSend2Customer => parse(document).map(RangeInfo::CorpSend2Customer),
+        FilterType::StaffSend2Customer => parse(document).map(RangeInfo::StaffSend2Customer),
+        FilterType::CorpSend2CustomerGroup => {
+            parse(document).map(RangeInfo::CorpSend2CustomerGroup)
+        }
+        FilterType::StaffSend2CustomerGroup => {
+            parse(document).map(RangeInfo::StaffSend2CustomerGroup)
+        }
+        FilterType::CorpSend2Moment => parse(document).map(RangeInfo::CorpSend2Moment),
+        FilterType::StaffSend2Moment => parse(document).map(RangeInfo::StaffSend2Moment),
+        FilterType::OpenSend2Customer => parse(document).map(RangeInfo::OpenSend2Customer),
+        FilterType::OpenSend2CustomerGroup => {
+            parse(document).map(RangeInfo::OpenSend2CustomerGroup)
+        }
+        FilterType::CrowdPack => parse(document).map(RangeInfo::CrowdPack),
+        FilterType::Unknown(_) => return RangeInfo::Unknown(UnknownRange { filter_type, raw }),
+    };
+    decoded.unwrap_or_else(|error| {
+        RangeInfo::Invalid(InvalidRange {
+            filter_type: known,
+            // Only a present document can fail to decode; absent ones are the default schema.
+            raw: raw.unwrap_or_else(|| RawRange::Text(String::new())),
+            error,
+        })
+    })
+}
+
+/// Parses a range document; an absent or blank document is the schema's default (no filter).
+fn parse<T>(document: Option<&str>) -> Result<T, JsonPathError>
+where
+    T: for<'de> Deserialize<'de> + Default,
+{
+    match document {
+        None => Ok(T::default()),
+        Some(text) if text.trim().is_empty() || text.trim() == "null" => Ok(T::default()),
+        Some(text) => {
+            crate::error::expect_object(text, RANGE_INFO_PATH, "a JSON object document")?;
+            crate::error::from_str_with_path(text, RANGE_INFO_PATH, crate::error::Origin::Embedded)
+        }
+    }
+}

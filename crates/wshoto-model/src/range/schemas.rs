@@ -1,0 +1,246 @@
+//! The `range_info` documents, one struct per schema, and the pieces they share.
+//!
+//! Schemas that differ only in who sends (company or staff) share one struct: the staff and
+//! company customer filters, for instance, both read as [`CustomerRange`], which holds the union
+//! of their documented fields.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+use crate::enums::{ChatStatus, CrowdPackDeleted, Sex, TagOperator, TagStatus, TagType};
+use crate::lenient;
+use crate::time::TimeRange;
+
+/// Map from a staff id (员工ID) to the customer or group ids assigned to that staff member.
+pub type StaffAssignments = BTreeMap<String, Vec<String>>;
+
+/// A set of staff: `add_user_range` (添加人范围) or `group_owner_range` (群主范围).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StaffRange {
+    /// Staff ids (员工ID集合).
+    pub user_ids: Option<Vec<String>>,
+    /// Department ids (部门ID集合), `long` on the wire.
+    #[serde(default, deserialize_with = "lenient::opt_int_list")]
+    pub dept_ids: Option<Vec<i64>>,
+    /// Staff tags (员工标签集合). Documented as an object, sent as an array; both are read.
+    #[serde(default, deserialize_with = "lenient::opt_one_or_many")]
+    pub user_tags: Option<Vec<StaffTag>>,
+}
+
+/// A staff tag (员工标签).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StaffTag {
+    /// Tag id (员工标签id).
+    pub tag_id: Option<String>,
+    /// Tag name (员工标签名称).
+    pub tag_name: Option<String>,
+}
+
+/// A set of customer tags with the rule that combines them (`include_tags` / `exclude_tags`).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TagFilter {
+    /// How the tags combine (运算规则).
+    pub operator: Option<TagOperator>,
+    /// The tags (标签信息集合).
+    pub tag_detail_list: Option<Vec<TagDetail>>,
+}
+
+/// A customer tag (标签信息).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TagDetail {
+    /// Tag id (标签id).
+    pub tag_id: Option<String>,
+    /// Tag name (标签名称).
+    pub tag_name: Option<String>,
+    /// Tag kind (标签的类型), customer tags only.
+    pub tag_type: Option<TagType>,
+    /// Business-tag rule group (业务标签规则组), `long` on the wire.
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub strategy_id: Option<i64>,
+    /// `auth`: present in every example, documented nowhere; kept as received.
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub auth: Option<i64>,
+    /// Tag state (标签状态).
+    pub status: Option<TagStatus>,
+    /// Why the tag is not normal (标签异常状态说明).
+    pub desc: Option<String>,
+}
+
+/// A tag group (标签组).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TagGroup {
+    /// Group id (标签组id).
+    pub tag_group_id: Option<String>,
+    /// Group name (标签组名称).
+    pub tag_group_name: Option<String>,
+    /// Tags in the group (标签信息数组).
+    pub tag_detail_list: Option<Vec<TagDetail>>,
+}
+
+/// A region (所在地区).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Location {
+    /// Region code (地区编码).
+    pub region_code: Option<String>,
+    /// Province, city and district, comma-separated: `湖北省,武汉市,江夏区` (省市区).
+    pub region_remark: Option<String>,
+}
+
+/// A group chat the customers are in (所在群聊).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Chat {
+    /// Chat id (群聊id).
+    pub chat_id: Option<String>,
+    /// Chat name (群聊名称).
+    pub chat_name: Option<String>,
+    /// Chat state (群聊状态): a code string; integers on the wire are zero-padded.
+    pub status: Option<ChatStatus>,
+}
+
+/// `CorpSend2Customer` and `StaffSend2Customer`: which customers receive the task.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CustomerRange {
+    /// Staff whose customers are targeted (添加人范围).
+    pub add_user_range: Option<StaffRange>,
+    /// When the customers were added (添加时间范围).
+    pub add_time_range: Option<TimeRange>,
+    /// Tags the customers must have (客户包含标签).
+    pub include_tags: Option<TagFilter>,
+    /// Tags that exclude a customer (客户剔除标签).
+    pub exclude_tags: Option<TagFilter>,
+    /// Regions (所在地区). `StaffSend2Customer` sends it as `location`; both names are read.
+    #[serde(alias = "location")]
+    pub locations: Option<Vec<Location>>,
+    /// Group chats the customers are in (所在群聊).
+    pub chat_list: Option<Vec<Chat>>,
+    /// Sex (性别).
+    pub sex: Option<Sex>,
+    /// Age range, `25~30` (年龄范围); see [`CustomerRange::age_bounds`].
+    pub age_range: Option<String>,
+    /// Keywords in the customer's remark name (备注名关键词).
+    pub remark_key_words: Option<Vec<String>>,
+    /// Keywords in the customer's description (描述关键词).
+    pub description_key_words: Option<Vec<String>>,
+    /// Tag groups (标签组).
+    pub tag_groups: Option<Vec<TagGroup>>,
+    /// Staff to customer ids (员工客户映射关系), `StaffSend2Customer` only.
+    pub user_customer_info: Option<StaffAssignments>,
+}
+
+impl CustomerRange {
+    /// The age range as `(from, to)` years when it reads `from~to`.
+    pub fn age_bounds(&self) -> Option<(u32, u32)> {
+        let (from, to) = self.age_range.as_deref()?.split_once('~')?;
+        Some((from.trim().parse().ok()?, to.trim().parse().ok()?))
+    }
+}
+
+/// `CorpSend2CustomerGroup` and `StaffSend2CustomerGroup`: which customer groups receive the task.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GroupRange {
+    /// Group owners (群主范围).
+    pub group_owner_range: Option<StaffRange>,
+    /// Group names or name keywords (客户群名称集合).
+    pub group_name_list: Option<Vec<String>>,
+    /// Tags to include (包括标签).
+    pub include_tags: Option<TagFilter>,
+    /// Tags to exclude (过滤标签).
+    pub exclude_tags: Option<TagFilter>,
+    /// Staff to group chat ids (员工与客户群关系对).
+    pub user_chat_info: Option<StaffAssignments>,
+}
+
+/// `CorpSend2Moment` and `StaffSend2Moment`: whose Moments the post reaches.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MomentRange {
+    /// Posting staff (添加人范围).
+    pub add_user_range: Option<StaffRange>,
+    /// Tag groups of the customers who see it (标签组).
+    pub tag_groups: Option<Vec<TagGroup>>,
+    /// Tags that exclude a customer (过滤标签), `StaffSend2Moment` only.
+    pub exclude_tags: Option<TagFilter>,
+}
+
+/// `OpenSend2Customer`: named staff send to named customers.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OpenCustomerRange {
+    /// Staff to customer ids (员工客户映射关系).
+    pub user_customer_info: Option<StaffAssignments>,
+}
+
+/// `OpenSend2CustomerGroup`: named staff send to named customer groups.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OpenGroupRange {
+    /// Staff to group chat ids (员工客户群映射关系).
+    pub user_chat_info: Option<StaffAssignments>,
+}
+
+/// `CrowdPack`: the task targets saved crowd packs (人群包).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CrowdPackRange {
+    /// `tenant_id`: typed "object" and described as 添加人范围, sent as a string. A string reads
+    /// as [`TenantId::Text`]; any other JSON value is kept as [`TenantId::Json`].
+    pub tenant_id: Option<TenantId>,
+    /// The packs (人群包集合).
+    pub crowd_packs: Option<Vec<CrowdPack>>,
+}
+
+/// One crowd pack.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CrowdPack {
+    /// Pack id (人群包ID), `long` on the wire and often beyond 2^32.
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub id: Option<i64>,
+    /// Pack name (人群包名称).
+    pub name: Option<String>,
+    /// Whether the pack was deleted (人群包删除状态).
+    pub deleted: Option<CrowdPackDeleted>,
+}
+
+/// The crowd-pack `tenant_id`, whose documented type contradicts its example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantId {
+    /// A string, as in the example.
+    Text(String),
+    /// Any other JSON value, kept as received.
+    Json(serde_json::Value),
+}
+
+impl Serialize for TenantId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(text) => s.serialize_str(text),
+            Self::Json(value) => value.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TenantId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(text) => Self::Text(text),
+            other => Self::Json(other),
+        })
+    }
+}
+
+/// `AllCustomer` / `AllCustomerGroup`: no schema is documented. Any object is accepted (its
+/// fields ignored, like unknown fields everywhere).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub(crate) struct NoSchema {}

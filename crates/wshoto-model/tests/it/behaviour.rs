@@ -1,0 +1,472 @@
+//! What each tolerance and accessor promises, checked on the fixtures.
+
+use serde_json::Value;
+use wshoto_model::range::{CustomerRange, TenantId};
+use wshoto_model::{
+    Audience, ChatStatus, DecodeError, FilterType, Labelled, Lang, MaterialStatus, RangeInfo,
+    RawRange, Sender, Sex, TagOperator, TaskStatus, TaskType, decode, decode_strict,
+};
+
+use crate::support::{fixture, fixtures, task};
+
+fn range(name: &str) -> RangeInfo {
+    task(name)
+        .filter_range_info
+        .expect("filter_range_info")
+        .range
+}
+
+fn customer_range(name: &str) -> CustomerRange {
+    match range(name) {
+        RangeInfo::CorpSend2Customer(r) | RangeInfo::StaffSend2Customer(r) => r,
+        other => panic!("{name}: not a customer range: {other:?}"),
+    }
+}
+
+/// The wire JSON with `range_info` parsed, so that two forms compare by value.
+fn wire_value(bytes: &[u8]) -> Value {
+    let mut value: Value = serde_json::from_slice(bytes).expect("json");
+    if let Some(info) = value.pointer_mut("/data/filter_range_info") {
+        if let Some(Value::String(text)) = info.get("range_info").cloned() {
+            info["range_info"] = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        }
+    }
+    value
+}
+
+#[test]
+fn documented_examples_encode_back_to_the_same_wire_json() {
+    for (name, bytes) in fixtures() {
+        if !name.starts_with("doc_") || name == "doc_example_verbatim" {
+            continue;
+        }
+        let task = decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut encoded = serde_json::json!({"code": 0, "msg": "请求成功"});
+        encoded["data"] = serde_json::to_value(&task).expect("encode");
+        let original = wire_value(&bytes);
+        let mut again = wire_value(&serde_json::to_vec(&encoded).expect("bytes"));
+        // StaffSend2Customer's `location` is normalized to `locations`.
+        if let Some(locations) = again
+            .pointer_mut("/data/filter_range_info/range_info")
+            .and_then(Value::as_object_mut)
+            .filter(|_| name == "doc_staff_send2customer")
+            .and_then(|r| r.remove("locations"))
+        {
+            again["data"]["filter_range_info"]["range_info"]["location"] = locations;
+        }
+        assert_eq!(again, original, "{name}");
+    }
+}
+
+#[test]
+fn every_decodable_fixture_round_trips_through_the_wire_form() {
+    for (name, bytes) in fixtures() {
+        let Ok(task) = decode(&bytes) else { continue };
+        let envelope = serde_json::json!({"code": 0, "msg": "ok", "data": &task});
+        let again = decode(&serde_json::to_vec(&envelope).expect("encode"));
+        assert_eq!(again.as_ref(), Ok(&task), "{name}");
+    }
+}
+
+#[test]
+fn nine_documented_schemas_decode_to_their_variants() {
+    let cases = [
+        ("doc_corp_send2customer", FilterType::CorpSend2Customer),
+        (
+            "doc_corp_send2customer_group",
+            FilterType::CorpSend2CustomerGroup,
+        ),
+        ("doc_corp_send2moment", FilterType::CorpSend2Moment),
+        ("doc_open_send2customer", FilterType::OpenSend2Customer),
+        (
+            "doc_open_send2customer_group",
+            FilterType::OpenSend2CustomerGroup,
+        ),
+        ("doc_staff_send2customer", FilterType::StaffSend2Customer),
+        (
+            "doc_staff_send2customer_group",
+            FilterType::StaffSend2CustomerGroup,
+        ),
+        ("doc_staff_send2moment", FilterType::StaffSend2Moment),
+        ("doc_crowd_pack", FilterType::CrowdPack),
+    ];
+    for (name, filter_type) in cases {
+        let range = range(name);
+        assert_eq!(range.filter_type(), Some(filter_type.clone()), "{name}");
+        assert!(
+            !matches!(range, RangeInfo::Invalid(_) | RangeInfo::Unknown(_)),
+            "{name}: {range:?}"
+        );
+    }
+}
+
+#[test]
+fn corp_send2customer_reads_every_documented_field() {
+    let r = customer_range("doc_corp_send2customer");
+    let staff = r.add_user_range.as_ref().expect("add_user_range");
+    assert_eq!(
+        staff.user_ids.as_deref(),
+        Some(&["test_a29da7427c0b".to_owned()][..])
+    );
+    assert_eq!(staff.dept_ids.as_deref(), Some(&[70][..]));
+    assert_eq!(staff.user_tags.as_ref().map(Vec::len), Some(1));
+    let include = r.include_tags.as_ref().expect("include_tags");
+    assert_eq!(include.operator, Some(TagOperator::Unknown(99)));
+    let tag = &include.tag_detail_list.as_ref().expect("tags")[0];
+    assert_eq!(tag.strategy_id, Some(82));
+    assert_eq!(tag.auth, Some(56));
+    assert_eq!(r.locations.as_ref().map(Vec::len), Some(1));
+    assert_eq!(r.chat_list.as_ref().map(Vec::len), Some(1));
+    assert_eq!(r.sex, Some(Sex::Unknown("test_d56c33a50723".into())));
+    assert_eq!(r.tag_groups.as_ref().map(Vec::len), Some(1));
+    assert!(r.remark_key_words.is_some() && r.description_key_words.is_some());
+    assert!(r.add_time_range.is_some() && r.exclude_tags.is_some() && r.age_range.is_some());
+}
+
+#[test]
+fn longs_are_exact_as_numbers_or_strings() {
+    let t = task("string_longs");
+    assert_eq!(t.task_id, i64::MAX);
+    assert_eq!(t.send_time, Some(1_723_685_400));
+    assert_eq!(t.create_time, Some(-1));
+    assert_eq!(t.plan_staff_qty, Some(3));
+    let material = &t.material_infos.as_ref().expect("materials")[0];
+    assert_eq!(material.material_id, Some(9_007_199_254_740_993));
+    assert_eq!(material.status, Some(MaterialStatus::Deleted));
+    let r = customer_range("string_longs");
+    let staff = r.add_user_range.expect("staff");
+    assert_eq!(staff.dept_ids, Some(vec![70, 9_007_199_254_740_993]));
+    let include = r.include_tags.expect("include");
+    assert_eq!(include.operator, Some(TagOperator::All));
+    assert_eq!(
+        include.tag_detail_list.expect("tags")[0].strategy_id,
+        Some(i64::MAX)
+    );
+
+    let RangeInfo::CrowdPack(packs) = range("crowd_pack_big_ids") else {
+        panic!("crowd pack")
+    };
+    let ids: Vec<_> = packs
+        .crowd_packs
+        .expect("packs")
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            Some(54_579_846_213),
+            Some(9_007_199_254_740_993),
+            Some(9_223_372_036_854_775_806)
+        ]
+    );
+    assert_eq!(packs.tenant_id, Some(TenantId::Text("wwcorp01".into())));
+}
+
+#[test]
+fn chat_status_reads_strings_and_integers_as_codes() {
+    let statuses: Vec<ChatStatus> = customer_range("chat_status_integer")
+        .chat_list
+        .expect("chats")
+        .into_iter()
+        .map(|c| c.status.expect("status"))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ChatStatus::Normal,
+            ChatStatus::WrongChatId,
+            ChatStatus::Dissolved,
+            ChatStatus::OwnerAccountNotActivated,
+            ChatStatus::AccountInactiveOrExpired,
+            ChatStatus::OwnerOutOfVisibleRange,
+        ]
+    );
+    let shown = wshoto_model::to_display_json(&task("chat_status_integer")).expect("json");
+    assert_eq!(
+        shown["filter_range_info"]["range_info"]["chat_list"][1]["status"],
+        "0100"
+    );
+    assert_eq!(
+        shown["filter_range_info"]["range_info"]["chat_list"][0]["status"],
+        "0"
+    );
+}
+
+#[test]
+fn location_is_read_as_locations() {
+    let r = customer_range("location_singular");
+    assert_eq!(
+        r.locations.expect("locations")[0].region_code.as_deref(),
+        Some("110101")
+    );
+    assert!(
+        customer_range("doc_staff_send2customer")
+            .locations
+            .is_some()
+    );
+}
+
+#[test]
+fn inline_object_range_decodes_like_a_string() {
+    let RangeInfo::CorpSend2CustomerGroup(group) = range("range_inline_object") else {
+        panic!("group range")
+    };
+    assert_eq!(group.group_name_list, Some(vec!["VIP群".to_owned()]));
+    let chats = group.user_chat_info.expect("user_chat_info");
+    assert_eq!(chats["zhangsan"], ["wr1", "wr2"]);
+}
+
+#[test]
+fn empty_null_and_absent_ranges_mean_no_filter() {
+    assert_eq!(
+        range("range_empty_string"),
+        RangeInfo::CorpSend2Customer(Default::default())
+    );
+    assert_eq!(
+        range("range_null"),
+        RangeInfo::CorpSend2Moment(Default::default())
+    );
+    assert_eq!(
+        range("range_absent"),
+        RangeInfo::StaffSend2Moment(Default::default())
+    );
+    assert_eq!(range("all_customer_empty"), RangeInfo::AllCustomer);
+    assert_eq!(range("all_customer_null"), RangeInfo::AllCustomer);
+    assert_eq!(
+        range("all_customer_group_object"),
+        RangeInfo::AllCustomerGroup
+    );
+    let shown = wshoto_model::to_display_json(&task("all_customer_empty")).expect("json");
+    assert_eq!(shown["filter_range_info"]["range_info"], Value::Null);
+}
+
+#[test]
+fn unknown_filter_type_keeps_its_raw_range_unchanged() {
+    let RangeInfo::Unknown(unknown) = range("unknown_filter_type") else {
+        panic!("unknown")
+    };
+    assert_eq!(unknown.filter_type.as_deref(), Some("VipSend2Everyone"));
+    let original: Value = serde_json::from_slice(&fixture("unknown_filter_type")).expect("json");
+    assert_eq!(
+        unknown.raw,
+        Some(RawRange::Text(
+            original["data"]["filter_range_info"]["range_info"]
+                .as_str()
+                .expect("string")
+                .to_owned()
+        ))
+    );
+    let encoded = serde_json::to_value(task("unknown_filter_type")).expect("encode");
+    assert_eq!(
+        encoded["filter_range_info"],
+        original["data"]["filter_range_info"]
+    );
+    // The display form parses the JSON string, keeping big integers exact.
+    let shown = wshoto_model::to_display_json(&task("unknown_filter_type")).expect("json");
+    assert_eq!(
+        shown["filter_range_info"]["range_info"]["budget"],
+        12_345_678_901_234_567_i64
+    );
+
+    let inline = serde_json::to_value(task("unknown_filter_type_inline")).expect("encode");
+    let original: Value =
+        serde_json::from_slice(&fixture("unknown_filter_type_inline")).expect("json");
+    assert_eq!(
+        inline["filter_range_info"],
+        original["data"]["filter_range_info"]
+    );
+}
+
+#[test]
+fn unknown_enum_values_are_kept_and_serialize_unchanged() {
+    let t = task("unknown_enum_values");
+    assert_eq!(t.task_type, Some(TaskType::Unknown(99)));
+    assert_eq!(t.task_status, Some(TaskStatus::Unknown(9)));
+    assert_eq!(t.sender(), None);
+    let encoded = serde_json::to_value(&t).expect("encode");
+    let original: Value = serde_json::from_slice(&fixture("unknown_enum_values")).expect("json");
+    for field in ["type", "task_status", "material_infos"] {
+        assert_eq!(encoded[field], original["data"][field], "{field}");
+    }
+    let r = customer_range("unknown_enum_values");
+    assert_eq!(r.sex, Some(Sex::Unknown("OTHER".into())));
+    assert_eq!(
+        r.chat_list.expect("chats")[0].status,
+        Some(ChatStatus::Unknown("0999".into()))
+    );
+    let RangeInfo::CrowdPack(packs) = range("crowd_pack_unknown_deleted") else {
+        panic!("crowd pack")
+    };
+    assert_eq!(
+        packs.tenant_id,
+        Some(TenantId::Json(serde_json::json!({"corp": "ww1"})))
+    );
+}
+
+#[test]
+fn api_errors_win_over_any_data() {
+    assert_eq!(
+        decode(&fixture("error_api_token_invalid")),
+        Err(DecodeError::Api {
+            code: 10001,
+            msg: "access_token无效".into()
+        })
+    );
+    let odd = decode(&fixture("error_api_with_odd_data")).expect_err("api error");
+    assert_eq!(odd.api_code(), Some(40013));
+    assert_eq!(
+        odd.to_string(),
+        "API error 40013: invalid appid second line"
+    );
+}
+
+#[test]
+fn a_broken_range_keeps_the_task_and_strict_mode_fails() {
+    let bytes = fixture("broken_range_chat_status");
+    let t = decode(&bytes).expect("the task decodes");
+    assert_eq!(t.task_id, 222);
+    let RangeInfo::Invalid(invalid) = t.filter_range_info.expect("range").range else {
+        panic!("invalid")
+    };
+    assert_eq!(invalid.filter_type, FilterType::CorpSend2Customer);
+    assert_eq!(
+        invalid.error.path,
+        "data.filter_range_info.range_info.chat_list[0].status"
+    );
+    assert!(matches!(invalid.raw, RawRange::Text(_)));
+    let strict = decode_strict(&bytes).expect_err("strict");
+    assert_eq!(
+        strict.path(),
+        Some("data.filter_range_info.range_info.chat_list[0].status")
+    );
+
+    let dept = decode_strict(&fixture("broken_range_dept_id")).expect_err("strict");
+    assert_eq!(
+        dept.path(),
+        Some("data.filter_range_info.range_info.group_owner_range.dept_ids[1]")
+    );
+    assert!(decode_strict(&fixture("broken_range_not_json")).is_err());
+}
+
+#[test]
+fn wrong_types_name_their_json_path() {
+    let cases = [
+        ("error_wrong_type_task_id", "data.task_id"),
+        ("error_wrong_type_materials", "data.material_infos"),
+        ("error_counter_float", "data.plan_staff_qty"),
+        ("error_number_beyond_i64", "data.task_id"),
+        ("error_string_beyond_i64", "data.task_id"),
+        ("error_page_empty", "data.records"),
+        ("error_data_null", "data"),
+        ("error_filter_range_info_string", "data.filter_range_info"),
+        ("error_invalid_utf8", "data"),
+    ];
+    for (name, path) in cases {
+        let error = decode(&fixture(name)).expect_err(name);
+        assert_eq!(error.path(), Some(path), "{name}: {error}");
+    }
+    assert_eq!(decode(&fixture("error_empty")), Err(DecodeError::Empty));
+    assert_eq!(
+        decode(&fixture("error_whitespace")),
+        Err(DecodeError::Empty)
+    );
+}
+
+#[test]
+fn nulls_and_absent_fields_are_none_not_errors() {
+    let info = task("null_bools").filter_range_info.expect("info");
+    assert_eq!((info.is_all_customer, info.all_staff), (None, None));
+    let flags = task("flags_as_integers").filter_range_info.expect("info");
+    assert_eq!(
+        (
+            flags.is_all_customer,
+            flags.is_all_customer_group,
+            flags.all_staff
+        ),
+        (Some(false), Some(true), Some(true))
+    );
+    let minimal = task("minimal_task");
+    assert_eq!(minimal.task_id, 217);
+    assert_eq!(minimal.plan_staff_qty, None);
+    assert_eq!(minimal.filter_range_info, None);
+    let absent = task("absent_counters");
+    assert_eq!(absent.plan_staff_qty, None);
+    assert_eq!(absent.comment_staff_qty, Some(4));
+    assert_eq!(absent.material_infos, None);
+    let encoded = serde_json::to_value(&absent).expect("encode");
+    assert!(
+        encoded.get("plan_staff_qty").is_none(),
+        "absent stays absent"
+    );
+}
+
+#[test]
+fn unknown_fields_are_ignored() {
+    let RangeInfo::OpenSend2Customer(open) = range("unknown_fields") else {
+        panic!("open")
+    };
+    assert_eq!(open.user_customer_info.expect("map")["u1"], ["c1", "c2"]);
+}
+
+#[test]
+fn user_tags_as_a_single_object_is_a_list_of_one() {
+    let RangeInfo::CorpSend2Moment(moment) = range("user_tags_object") else {
+        panic!("moment")
+    };
+    let tags = moment
+        .add_user_range
+        .expect("staff")
+        .user_tags
+        .expect("tags");
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags[0].tag_name.as_deref(), Some("店长"));
+}
+
+#[test]
+fn the_page_form_yields_its_first_record() {
+    assert_eq!(task("page_form").task_id, 221);
+}
+
+#[test]
+fn accessors_give_times_sender_and_audience() {
+    let t = task("task_54_corp_send2customer");
+    assert_eq!(
+        t.send_at().expect("send").to_rfc3339(),
+        "2024-08-15T01:30:00+00:00"
+    );
+    assert_eq!(t.end_at().expect("end").timestamp(), 1_723_771_800);
+    assert_eq!(t.created_at().expect("created").timestamp(), 1_723_680_000);
+    assert_eq!(t.sender(), Some(Sender::Corp));
+    assert_eq!(t.audience(), Some(Audience::Customers));
+    assert_eq!(t.staff_progress().done, Some(2));
+    assert_eq!(t.target_progress().planned, Some(120));
+    let r = customer_range("task_54_corp_send2customer");
+    let times = r.add_time_range.as_ref().expect("times");
+    assert_eq!(
+        times
+            .start()
+            .expect("parses")
+            .expect("present")
+            .to_rfc3339(),
+        "2024-08-01T00:00:00+08:00"
+    );
+    assert_eq!(r.age_bounds(), Some((25, 35)));
+    assert_eq!(TaskType::CorpToCustomers.describe(Lang::Zh), "企业群发客户");
+    assert_eq!(TaskType::Unknown(99).describe(Lang::En), "unknown (99)");
+}
+
+#[test]
+fn fixtures_hold_no_credentials() {
+    for (name, bytes) in fixtures() {
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for secret_word in [
+            "access_token=",
+            "app_secret",
+            "secret\":",
+            "\"access_token\":",
+        ] {
+            assert!(!text.contains(secret_word), "{name} holds {secret_word}");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! `wshoto-model` must stay free of I/O: users depend on it alone for offline parsing.
+
+use std::process::Command;
+
+const FORBIDDEN: &[&str] = &[
+    "hyper",
+    "hyper-util",
+    "hyper-rustls",
+    "tokio",
+    "mio",
+    "rustls",
+    "reqwest",
+    "h2",
+    "socket2",
+    "tower",
+    "ring",
+    "async-std",
+    "futures-io",
+];
+
+#[test]
+fn the_model_crate_has_no_io_dependencies() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "tree",
+            "--package",
+            "wshoto-model",
+            "--edges",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tree = String::from_utf8(output.stdout).expect("utf-8");
+    let crates: Vec<&str> = tree
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(
+        crates.contains(&"serde_json"),
+        "the tree was read: {crates:?}"
+    );
+    let found: Vec<&&str> = crates.iter().filter(|c| FORBIDDEN.contains(c)).collect();
+    assert!(
+        found.is_empty(),
+        "I/O crates in wshoto-model's tree: {found:?}"
+    );
+}

@@ -1,0 +1,149 @@
+//! Inputs built to break a decoder: none may panic or overflow the stack, and each gets a
+//! one-line error that names where it went wrong.
+
+use wshoto_model::{DecodeError, RangeInfo, decode, decode_strict};
+
+/// Levels of nesting in the deep inputs.
+const DEPTH: usize = 200_000;
+
+fn nested(depth: usize) -> String {
+    let mut s = String::with_capacity(depth * 2);
+    s.extend(std::iter::repeat_n('[', depth));
+    s.extend(std::iter::repeat_n(']', depth));
+    s
+}
+
+/// Inputs too large or too odd to keep as fixture files, with their snapshot names.
+pub fn generated_hostile_inputs() -> Vec<(String, Vec<u8>)> {
+    let deep = nested(DEPTH);
+    let deep_objects = "{\"a\":".repeat(DEPTH) + "1" + &"}".repeat(DEPTH);
+    vec![
+        ("error_hostile_deep_envelope".into(), deep.clone().into_bytes()),
+        (
+            "error_hostile_deep_data".into(),
+            format!(r#"{{"code":0,"msg":"ok","data":{deep}}}"#).into_bytes(),
+        ),
+        (
+            "hostile_deep_unknown_field_in_task".into(),
+            format!(r#"{{"code":0,"data":{{"task_id":1,"material_infos":[{deep_objects}]}}}}"#)
+                .into_bytes(),
+        ),
+        (
+            "error_hostile_deep_data_behind_api_error".into(),
+            format!(r#"{{"data":{deep},"code":10010,"msg":"token expired"}}"#).into_bytes(),
+        ),
+        (
+            "hostile_deep_range_info_string".into(),
+            format!(
+                r#"{{"code":0,"data":{{"task_id":1,"filter_range_info":{{"filter_type":"CorpSend2Customer","range_info":"{deep}"}}}}}}"#
+            )
+            .into_bytes(),
+        ),
+        (
+            "hostile_deep_value_in_range".into(),
+            format!(
+                r#"{{"code":0,"data":{{"task_id":1,"filter_range_info":{{"filter_type":"CrowdPack","range_info":{{"tenant_id":{deep}}}}}}}}}"#
+            )
+            .into_bytes(),
+        ),
+        (
+            "error_hostile_unterminated_string".into(),
+            br#"{"code":0,"data":{"task_id":1,"task_name":"abc"#.to_vec(),
+        ),
+        ("error_hostile_nul_bytes".into(), vec![0u8; 64]),
+        (
+            "error_hostile_lone_surrogate".into(),
+            br#"{"code":0,"data":{"task_id":1,"content":"\ud800"}}"#.to_vec(),
+        ),
+        (
+            "error_hostile_huge_exponent".into(),
+            br#"{"code":0,"data":{"task_id":1e999999}}"#.to_vec(),
+        ),
+        (
+            "error_hostile_negative_beyond_i64".into(),
+            br#"{"code":0,"data":{"task_id":-9223372036854775809}}"#.to_vec(),
+        ),
+    ]
+}
+
+#[test]
+fn hostile_inputs_never_panic_and_errors_are_one_line() {
+    for (name, bytes) in generated_hostile_inputs() {
+        let result = std::panic::catch_unwind(|| decode(&bytes));
+        let result = result.unwrap_or_else(|_| panic!("{name}: decode panicked"));
+        match (name.starts_with("error_"), result) {
+            (true, Err(error)) => {
+                let line = error.to_string();
+                assert!(!line.contains('\n'), "{name}: multi-line error {line:?}");
+                assert!(line.len() < 400, "{name}: overlong error {line:?}");
+            }
+            (false, Ok(_)) => {}
+            (expect_error, other) => panic!("{name}: expected error={expect_error}, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn deep_range_document_keeps_the_task_and_reports_the_range() {
+    let (_, bytes) = generated_hostile_inputs()
+        .into_iter()
+        .find(|(name, _)| name == "hostile_deep_range_info_string")
+        .expect("case exists");
+    let task = decode(&bytes).expect("the task still decodes");
+    let range = &task.filter_range_info.expect("range").range;
+    let RangeInfo::Invalid(invalid) = range else {
+        panic!("expected an invalid range, got {range:?}")
+    };
+    assert!(
+        invalid
+            .error
+            .path
+            .starts_with("data.filter_range_info.range_info"),
+        "{}",
+        invalid.error
+    );
+    assert!(matches!(decode_strict(&bytes), Err(DecodeError::Range(_))));
+    // Rendering the invalid range for display must not recurse either.
+    assert!(wshoto_model::to_display_json(&decode(&bytes).expect("decodes")).is_ok());
+}
+
+#[test]
+fn an_api_error_is_reported_even_when_data_is_hostile() {
+    let (_, bytes) = generated_hostile_inputs()
+        .into_iter()
+        .find(|(name, _)| name == "error_hostile_deep_data_behind_api_error")
+        .expect("case exists");
+    assert_eq!(
+        decode(&bytes),
+        Err(DecodeError::Api {
+            code: 10010,
+            msg: "token expired".into()
+        })
+    );
+}
+
+#[test]
+fn every_prefix_of_a_real_response_fails_cleanly() {
+    let full = crate::support::fixture("task_54_corp_send2customer");
+    let end = full.trim_ascii_end().len();
+    for cut in 0..end {
+        let prefix = &full[..cut];
+        let outcome = std::panic::catch_unwind(|| decode(prefix));
+        let result = outcome.unwrap_or_else(|_| panic!("panicked on a prefix of {cut} bytes"));
+        assert!(result.is_err(), "a prefix of {cut} bytes decoded");
+    }
+}
+
+#[test]
+fn nesting_beyond_the_recursion_limit_is_an_error_not_a_crash() {
+    let (_, bytes) = generated_hostile_inputs()
+        .into_iter()
+        .find(|(name, _)| name == "hostile_deep_value_in_range")
+        .expect("case exists");
+    let error = decode_strict(&bytes).expect_err("too deep");
+    assert!(error.to_string().contains("recursion limit"), "{error}");
+    assert_eq!(
+        error.path(),
+        Some("data.filter_range_info.range_info.tenant_id[0]×126")
+    );
+}

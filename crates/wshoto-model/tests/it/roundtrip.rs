@@ -1,0 +1,440 @@
+//! decode(encode(x)) == x over generated tasks of every `range_info` variant.
+
+use std::collections::BTreeMap;
+
+use proptest::collection::{btree_map, vec};
+use proptest::option::of;
+use proptest::prelude::*;
+use proptest::sample::select;
+use serde_json::value::RawValue;
+use wshoto_model::range::{
+    Chat, CrowdPack, CrowdPackRange, CustomerRange, GroupRange, Location, MomentRange,
+    OpenCustomerRange, OpenGroupRange, StaffRange, StaffTag, TagDetail, TagFilter, TagGroup,
+    TenantId, decode_range,
+};
+use wshoto_model::time::TimeRange;
+use wshoto_model::{
+    ActChildType, ChatStatus, CrowdPackDeleted, FilterRangeInfo, FilterType, JsonPathError,
+    MassTaskDetail, MaterialInfo, MaterialStatus, RangeInfo, RawRange, Sex, TagOperator, TagStatus,
+    TagType, TaskStatus, TaskType, UnknownRange,
+};
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[a-z0-9_]{0,6}",
+        "[\u{4e00}-\u{4e20}]{1,4}"
+    ]
+}
+
+fn texts() -> impl Strategy<Value = Option<Vec<String>>> {
+    of(vec(text(), 0..3))
+}
+
+macro_rules! int_enum_strategy {
+    ($name:ident) => {
+        prop_oneof![
+            select($name::KNOWN.to_vec()),
+            any::<i64>().prop_map($name::from_code)
+        ]
+    };
+}
+
+fn sex() -> impl Strategy<Value = Sex> {
+    prop_oneof![
+        select(Sex::KNOWN.to_vec()),
+        text().prop_map(|s| Sex::from_code(&s))
+    ]
+}
+
+fn chat_status() -> impl Strategy<Value = ChatStatus> {
+    prop_oneof![
+        select(ChatStatus::KNOWN.to_vec()),
+        text().prop_map(|s| ChatStatus::from_text(&s)),
+        any::<i64>().prop_map(ChatStatus::from_int),
+    ]
+}
+
+fn assignments() -> impl Strategy<Value = Option<BTreeMap<String, Vec<String>>>> {
+    of(btree_map(text(), vec(text(), 0..3), 0..3))
+}
+
+fn staff_range() -> impl Strategy<Value = StaffRange> {
+    (
+        texts(),
+        of(vec(any::<i64>(), 0..3)),
+        of(vec(
+            (of(text()), of(text())).prop_map(|(tag_id, tag_name)| StaffTag { tag_id, tag_name }),
+            0..2,
+        )),
+    )
+        .prop_map(|(user_ids, dept_ids, user_tags)| StaffRange {
+            user_ids,
+            dept_ids,
+            user_tags,
+        })
+}
+
+fn tag_detail() -> impl Strategy<Value = TagDetail> {
+    (
+        of(text()),
+        of(text()),
+        of(int_enum_strategy!(TagType)),
+        of(any::<i64>()),
+        of(any::<i64>()),
+        of(int_enum_strategy!(TagStatus)),
+        of(text()),
+    )
+        .prop_map(
+            |(tag_id, tag_name, tag_type, strategy_id, auth, status, desc)| TagDetail {
+                tag_id,
+                tag_name,
+                tag_type,
+                strategy_id,
+                auth,
+                status,
+                desc,
+            },
+        )
+}
+
+fn tag_filter() -> impl Strategy<Value = TagFilter> {
+    (
+        of(int_enum_strategy!(TagOperator)),
+        of(vec(tag_detail(), 0..2)),
+    )
+        .prop_map(|(operator, tag_detail_list)| TagFilter {
+            operator,
+            tag_detail_list,
+        })
+}
+
+fn tag_groups() -> impl Strategy<Value = Option<Vec<TagGroup>>> {
+    of(vec(
+        (of(text()), of(text()), of(vec(tag_detail(), 0..2))).prop_map(
+            |(tag_group_id, tag_group_name, tag_detail_list)| TagGroup {
+                tag_group_id,
+                tag_group_name,
+                tag_detail_list,
+            },
+        ),
+        0..2,
+    ))
+}
+
+fn customer_range() -> impl Strategy<Value = CustomerRange> {
+    (
+        (
+            of(staff_range()),
+            of(
+                (of(text()), of(text())).prop_map(|(start_time, end_time)| TimeRange {
+                    start_time,
+                    end_time,
+                }),
+            ),
+            of(tag_filter()),
+            of(tag_filter()),
+            of(vec(
+                (of(text()), of(text())).prop_map(|(region_code, region_remark)| Location {
+                    region_code,
+                    region_remark,
+                }),
+                0..2,
+            )),
+            of(vec(
+                (of(text()), of(text()), of(chat_status())).prop_map(
+                    |(chat_id, chat_name, status)| Chat {
+                        chat_id,
+                        chat_name,
+                        status,
+                    },
+                ),
+                0..3,
+            )),
+        ),
+        (
+            of(sex()),
+            of(text()),
+            texts(),
+            texts(),
+            tag_groups(),
+            assignments(),
+        ),
+    )
+        .prop_map(
+            |(
+                (add_user_range, add_time_range, include_tags, exclude_tags, locations, chat_list),
+                (
+                    sex,
+                    age_range,
+                    remark_key_words,
+                    description_key_words,
+                    tag_groups,
+                    user_customer_info,
+                ),
+            )| CustomerRange {
+                add_user_range,
+                add_time_range,
+                include_tags,
+                exclude_tags,
+                locations,
+                chat_list,
+                sex,
+                age_range,
+                remark_key_words,
+                description_key_words,
+                tag_groups,
+                user_customer_info,
+            },
+        )
+}
+
+fn group_range() -> impl Strategy<Value = GroupRange> {
+    (
+        of(staff_range()),
+        texts(),
+        of(tag_filter()),
+        of(tag_filter()),
+        assignments(),
+    )
+        .prop_map(
+            |(group_owner_range, group_name_list, include_tags, exclude_tags, user_chat_info)| {
+                GroupRange {
+                    group_owner_range,
+                    group_name_list,
+                    include_tags,
+                    exclude_tags,
+                    user_chat_info,
+                }
+            },
+        )
+}
+
+fn moment_range() -> impl Strategy<Value = MomentRange> {
+    (of(staff_range()), tag_groups(), of(tag_filter())).prop_map(
+        |(add_user_range, tag_groups, exclude_tags)| MomentRange {
+            add_user_range,
+            tag_groups,
+            exclude_tags,
+        },
+    )
+}
+
+fn crowd_pack_range() -> impl Strategy<Value = CrowdPackRange> {
+    let tenant = prop_oneof![
+        text().prop_map(TenantId::Text),
+        any::<i64>().prop_map(|n| TenantId::Json(n.into())),
+        text().prop_map(|s| TenantId::Json(serde_json::json!({ "id": s }))),
+    ];
+    let pack = (
+        of(any::<i64>()),
+        of(text()),
+        of(int_enum_strategy!(CrowdPackDeleted)),
+    )
+        .prop_map(|(id, name, deleted)| CrowdPack { id, name, deleted });
+    (of(tenant), of(vec(pack, 0..3))).prop_map(|(tenant_id, crowd_packs)| CrowdPackRange {
+        tenant_id,
+        crowd_packs,
+    })
+}
+
+/// Broken documents of documented types: decoded once, as the API would deliver them.
+fn invalid_range() -> impl Strategy<Value = RangeInfo> {
+    let broken = [
+        ("CorpSend2Customer", r#"{"chat_list":[{"status":{"x":1}}]}"#),
+        ("StaffSend2CustomerGroup", "{not json"),
+        ("CrowdPack", r#"{"crowd_packs":[{"id":1.5}]}"#),
+        ("AllCustomer", "[1]"),
+        (
+            "CorpSend2Moment",
+            r#"{"add_user_range":{"dept_ids":["x"]}}"#,
+        ),
+    ];
+    (select(broken.to_vec()), any::<bool>()).prop_map(|((filter_type, document), inline)| {
+        let raw = match RawValue::from_string(document.to_owned()) {
+            Ok(value) if inline => RawRange::Json(value),
+            _ => RawRange::Text(document.to_owned()),
+        };
+        match decode_range(Some(filter_type.to_owned()), Some(raw)) {
+            // decode() reports range errors from the envelope's root.
+            RangeInfo::Invalid(mut invalid) => {
+                invalid.error = JsonPathError::new(
+                    format!("data.{}", invalid.error.path),
+                    invalid.error.message.clone(),
+                );
+                RangeInfo::Invalid(invalid)
+            }
+            other => panic!("{filter_type} {document} should be invalid, got {other:?}"),
+        }
+    })
+}
+
+fn unknown_range() -> impl Strategy<Value = RangeInfo> {
+    let filter_type = of(text().prop_filter("not a documented type", |t| {
+        !FilterType::from_code(t).is_known()
+    }));
+    let raw = of(prop_oneof![
+        text().prop_map(RawRange::Text),
+        (any::<i64>(), text()).prop_map(|(n, s)| {
+            let json = serde_json::json!({ "n": n, "s": s, "list": [n] }).to_string();
+            RawRange::Json(RawValue::from_string(json).expect("valid json"))
+        }),
+    ]);
+    (filter_type, raw)
+        .prop_map(|(filter_type, raw)| RangeInfo::Unknown(UnknownRange { filter_type, raw }))
+}
+
+fn range_info() -> impl Strategy<Value = RangeInfo> {
+    prop_oneof![
+        Just(RangeInfo::AllCustomer),
+        Just(RangeInfo::AllCustomerGroup),
+        customer_range().prop_map(RangeInfo::CorpSend2Customer),
+        customer_range().prop_map(RangeInfo::StaffSend2Customer),
+        group_range().prop_map(RangeInfo::CorpSend2CustomerGroup),
+        group_range().prop_map(RangeInfo::StaffSend2CustomerGroup),
+        moment_range().prop_map(RangeInfo::CorpSend2Moment),
+        moment_range().prop_map(RangeInfo::StaffSend2Moment),
+        assignments().prop_map(|user_customer_info| RangeInfo::OpenSend2Customer(
+            OpenCustomerRange { user_customer_info }
+        )),
+        assignments().prop_map(|user_chat_info| RangeInfo::OpenSend2CustomerGroup(
+            OpenGroupRange { user_chat_info }
+        )),
+        crowd_pack_range().prop_map(RangeInfo::CrowdPack),
+        invalid_range(),
+        unknown_range(),
+    ]
+}
+
+fn material() -> impl Strategy<Value = MaterialInfo> {
+    (
+        of(any::<i64>()),
+        of(any::<i64>()),
+        of(text()),
+        of(text()),
+        of(text()),
+        of(int_enum_strategy!(ActChildType)),
+        of(int_enum_strategy!(MaterialStatus)),
+    )
+        .prop_map(
+            |(
+                material_id,
+                material_type,
+                title,
+                combination_id,
+                package_config_id,
+                act_child_type,
+                status,
+            )| {
+                MaterialInfo {
+                    material_id,
+                    material_type,
+                    title,
+                    combination_id,
+                    package_config_id,
+                    act_child_type,
+                    status,
+                }
+            },
+        )
+}
+
+fn counters() -> impl Strategy<Value = [Option<i64>; 13]> {
+    proptest::array::uniform13(of(any::<i64>()))
+}
+
+fn task() -> impl Strategy<Value = MassTaskDetail> {
+    let info = (
+        of(any::<bool>()),
+        of(any::<bool>()),
+        of(any::<bool>()),
+        range_info(),
+    )
+        .prop_map(
+            |(is_all_customer, is_all_customer_group, all_staff, range)| FilterRangeInfo {
+                is_all_customer,
+                is_all_customer_group,
+                all_staff,
+                range,
+            },
+        );
+    (
+        (
+            any::<i64>(),
+            of(text()),
+            of(int_enum_strategy!(TaskType)),
+            of(int_enum_strategy!(TaskStatus)),
+            of(text()),
+            [of(any::<i64>()), of(any::<i64>()), of(any::<i64>())],
+            of(text()),
+        ),
+        counters(),
+        of(vec(material(), 0..3)),
+        of(info),
+    )
+        .prop_map(
+            |(
+                (
+                    task_id,
+                    task_name,
+                    task_type,
+                    task_status,
+                    create_user_id,
+                    [send_time, end_time, create_time],
+                    content,
+                ),
+                c,
+                material_infos,
+                filter_range_info,
+            )| MassTaskDetail {
+                task_id,
+                task_name,
+                task_type,
+                task_status,
+                create_user_id,
+                send_time,
+                end_time,
+                create_time,
+                content,
+                plan_staff_qty: c[0],
+                no_send_staff_qty: c[1],
+                success_staff_qty: c[2],
+                fail_staff_qty: c[3],
+                plan_target_qty: c[4],
+                no_send_target_qty: c[5],
+                success_target_qty: c[6],
+                fail_target_qty: c[7],
+                excess_target_qty: c[8],
+                comment_staff_qty: c[9],
+                comment_customer_qty: c[10],
+                like_staff_qty: c[11],
+                like_customer_qty: c[12],
+                material_infos,
+                filter_range_info,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn decode_of_encode_is_identity(task in task()) {
+        let envelope = serde_json::json!({"code": 0, "msg": "ok", "data": &task});
+        let bytes = serde_json::to_vec(&envelope).expect("encode");
+        prop_assert_eq!(wshoto_model::decode(&bytes), Ok(task));
+    }
+
+    #[test]
+    fn every_known_range_encodes_as_a_json_string(range in range_info()) {
+        let info = FilterRangeInfo { is_all_customer: None, is_all_customer_group: None, all_staff: None, range: range.clone() };
+        let wire = serde_json::to_value(&info).expect("encode");
+        let is_schema = !matches!(
+            range,
+            RangeInfo::Invalid(_) | RangeInfo::Unknown(_) | RangeInfo::AllCustomer | RangeInfo::AllCustomerGroup
+        );
+        if is_schema {
+            prop_assert!(wire["range_info"].is_string(), "{}", wire);
+        }
+    }
+}

@@ -239,16 +239,16 @@ mod tests {
 
     #[test]
     fn out_of_range_and_fractions_are_errors() {
-        let too_big = probe(r#"{"n": 9223372036854775808}"#).unwrap_err();
+        let too_big = probe(r#"{"n": 9223372036854775808}"#).expect_err("rejected");
         assert!(too_big.contains("beyond the i64 range"), "{too_big}");
-        let huge = probe(r#"{"n": 123456789012345678901234567890}"#).unwrap_err();
+        let huge = probe(r#"{"n": 123456789012345678901234567890}"#).expect_err("rejected");
         assert!(huge.contains("found a number beyond it"), "{huge}");
-        let frac = probe(r#"{"n": 1.5}"#).unwrap_err();
+        let frac = probe(r#"{"n": 1.5}"#).expect_err("rejected");
         assert!(
             frac.contains("expected an integer, found the number 1.5"),
             "{frac}"
         );
-        let text = probe(r#"{"n": "12a"}"#).unwrap_err();
+        let text = probe(r#"{"n": "12a"}"#).expect_err("rejected");
         assert!(text.contains("found the string \"12a\""), "{text}");
         assert!(probe(r#"{"n": "9223372036854775808"}"#).is_err());
         assert!(probe(r#"{"n": ""}"#).is_err());

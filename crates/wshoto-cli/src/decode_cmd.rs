@@ -1,0 +1,51 @@
+//! `wshoto decode`: one response envelope in, the task's JSON out.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use wshoto_model::{DecodeError, RangeInfo};
+
+use crate::exit::Failure;
+use crate::output::print_json;
+
+/// Reads the envelope from `file` (or standard input for `None` or `-`), decodes it and prints
+/// the task's display JSON. A range that does not fit its schema is a warning, or with `strict`
+/// an error.
+pub fn run(file: Option<PathBuf>, strict: bool) -> Result<(), Failure> {
+    let bytes = read_input(file)?;
+    let decoded = if strict {
+        wshoto_model::decode_strict(&bytes)
+    } else {
+        wshoto_model::decode(&bytes)
+    };
+    let task = decoded.map_err(|error| match error {
+        DecodeError::Api { .. } => Failure::api(error.to_string()),
+        other => Failure::input(other.to_string()),
+    })?;
+    if let Some(RangeInfo::Invalid(invalid)) = task.filter_range_info.as_ref().map(|i| &i.range) {
+        eprintln!(
+            "warning: range_info printed as received, it does not fit {}: {}",
+            invalid.filter_type, invalid.error
+        );
+    }
+    let json = wshoto_model::to_display_json(&task)
+        .map_err(|e| Failure::input(format!("cannot render the task as JSON: {e}")))?;
+    print_json(&json)
+}
+
+fn read_input(file: Option<PathBuf>) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
+    match file {
+        Some(path) if path.as_os_str() != "-" => {
+            bytes = std::fs::read(&path)
+                .map_err(|e| Failure::io(format!("cannot read {}: {e}", path.display())))?;
+        }
+        _ => {
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Failure::io(format!("cannot read standard input: {e}")))?;
+        }
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,136 @@
+//! The `wshoto decode` contract.
+
+use serde_json::Value;
+
+use crate::support::{assert_one_line_failure, fixture_path, stderr, wshoto};
+
+fn decode_fixture(name: &str, extra: &[&str]) -> std::process::Output {
+    let path = fixture_path(name);
+    let path = path.to_str().expect("utf-8 path");
+    let mut args = vec!["decode"];
+    args.extend_from_slice(extra);
+    args.push(path);
+    wshoto(&args, b"")
+}
+
+fn stdout_json(output: &std::process::Output) -> Value {
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(output));
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON object")
+}
+
+#[test]
+fn every_fixture_follows_the_contract() {
+    let dir = fixture_path("x").parent().expect("dir").to_path_buf();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    for name in names {
+        let output = decode_fixture(&name, &[]);
+        if name.starts_with("error_api") {
+            assert_one_line_failure(&output, 3);
+        } else if name.starts_with("error_") {
+            assert_one_line_failure(&output, 1);
+        } else {
+            let json = stdout_json(&output);
+            let bytes = std::fs::read(fixture_path(&name)).expect("fixture");
+            let task = wshoto_model::decode(&bytes).expect("decodes");
+            let expected = wshoto_model::to_display_json(&task).expect("json");
+            assert_eq!(json, expected, "{name}");
+            let warned = !stderr(&output).is_empty();
+            assert_eq!(warned, name.starts_with("broken_range"), "{name}: {}", stderr(&output));
+        }
+    }
+}
+
+#[test]
+fn the_range_is_printed_as_a_normalized_object() {
+    let json = stdout_json(&decode_fixture("doc_staff_send2customer", &[]));
+    let range = &json["filter_range_info"]["range_info"];
+    assert!(range.is_object(), "{range}");
+    assert!(range.get("locations").is_some() && range.get("location").is_none());
+    assert_eq!(range["add_user_range"]["dept_ids"][0], 70);
+
+    let json = stdout_json(&decode_fixture("chat_status_integer", &[]));
+    let statuses: Vec<&str> = json["filter_range_info"]["range_info"]["chat_list"]
+        .as_array()
+        .expect("chats")
+        .iter()
+        .map(|c| c["status"].as_str().expect("status is a string"))
+        .collect();
+    assert_eq!(statuses, ["0", "0100", "0101", "0203", "0202", "0201"]);
+
+    for all in ["all_customer_empty", "all_customer_null", "all_customer_group_object"] {
+        let json = stdout_json(&decode_fixture(all, &[]));
+        assert_eq!(json["filter_range_info"]["range_info"], Value::Null, "{all}");
+    }
+
+    let json = stdout_json(&decode_fixture("unknown_filter_type", &[]));
+    assert_eq!(json["filter_range_info"]["filter_type"], "VipSend2Everyone");
+    assert_eq!(json["filter_range_info"]["range_info"]["vip_level"][1], 4);
+}
+
+#[test]
+fn integers_print_exactly() {
+    let output = decode_fixture("string_longs", &[]);
+    let text = String::from_utf8(output.stdout.clone()).expect("utf-8");
+    assert!(text.contains("\"task_id\": 9223372036854775807"), "{text}");
+    assert!(text.contains("9007199254740993"), "{text}");
+    let output = decode_fixture("crowd_pack_big_ids", &[]);
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(text.contains("\"id\": 9223372036854775806"), "{text}");
+}
+
+#[test]
+fn unknown_enum_values_print_raw() {
+    let json = stdout_json(&decode_fixture("unknown_enum_values", &[]));
+    assert_eq!(json["type"], 99);
+    assert_eq!(json["task_status"], 9);
+    assert_eq!(json["filter_range_info"]["range_info"]["sex"], "OTHER");
+    assert_eq!(json["filter_range_info"]["range_info"]["include_tags"]["operator"], 99);
+}
+
+#[test]
+fn a_broken_range_warns_or_fails_in_strict_mode() {
+    let output = decode_fixture("broken_range_chat_status", &[]);
+    let json = stdout_json(&output);
+    let raw = json["filter_range_info"]["range_info"].as_str().expect("raw string");
+    assert!(raw.contains("\"status\":{\"code\":1}"), "{raw}");
+    let warning = stderr(&output);
+    assert_eq!(warning.lines().count(), 1);
+    assert!(warning.contains("data.filter_range_info.range_info.chat_list[0].status"));
+
+    let strict = decode_fixture("broken_range_chat_status", &["--strict"]);
+    let err = assert_one_line_failure(&strict, 1);
+    assert!(err.contains("data.filter_range_info.range_info.chat_list[0].status"), "{err}");
+    // Strict mode accepts what is sound.
+    assert_eq!(decode_fixture("doc_crowd_pack", &["--strict"]).status.code(), Some(0));
+}
+
+#[test]
+fn standard_input_is_read_with_dash_or_no_file() {
+    let body = br#"{"code":0,"msg":"ok","data":{"task_id":"42","type":"13"}}"#;
+    for args in [&["decode", "-"][..], &["decode"][..]] {
+        let output = wshoto(args, body);
+        let json = stdout_json(&output);
+        assert_eq!(json["task_id"], 42);
+        assert_eq!(json["type"], 13);
+    }
+}
+
+#[test]
+fn bad_input_is_one_line_naming_what_was_wrong() {
+    let err = assert_one_line_failure(&wshoto(&["decode"], b""), 1);
+    assert!(err.contains("empty input"), "{err}");
+    let err = assert_one_line_failure(&wshoto(&["decode"], b"<html>502</html>"), 1);
+    assert!(err.contains("not JSON"), "{err}");
+    let err = assert_one_line_failure(&wshoto(&["decode"], br#"{"code":0,"data":{"task_id":[]}}"#), 1);
+    assert!(err.contains("data.task_id"), "{err}");
+    let err = assert_one_line_failure(&wshoto(&["decode"], br#"{"code":10001,"msg":"bad\ntoken"}"#), 3);
+    assert!(err.contains("10001"), "{err}");
+    let err = assert_one_line_failure(&wshoto(&["decode", "/no/such/file.json"], b""), 4);
+    assert!(err.contains("/no/such/file.json"), "{err}");
+    let deep = "[".repeat(200_000);
+    assert_one_line_failure(&wshoto(&["decode"], deep.as_bytes()), 1);
+}

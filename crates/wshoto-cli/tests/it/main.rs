@@ -1,0 +1,4 @@
+//! Integration tests of the `wshoto` binary, in one test binary.
+
+mod decode;
+mod support;

@@ -12,7 +12,12 @@ const USAGE: &str = "usage: cargo xtask snapshots [--check]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["snapshots"] => regenerate(),
         ["snapshots", "--check"] => check(),
         _ => Err(USAGE.to_owned()),
@@ -45,7 +50,15 @@ fn run_snapshot_tests(update_mode: &str) -> Result<bool, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .current_dir(workspace_root())
-        .args(["test", "--quiet", "--package", "wshoto-model", "--test", "it", "snapshots::"])
+        .args([
+            "test",
+            "--quiet",
+            "--package",
+            "wshoto-model",
+            "--test",
+            "it",
+            "snapshots::",
+        ])
         .env("INSTA_UPDATE", update_mode)
         .env("INSTA_FORCE_PASS", "0")
         .env_remove("INSTA_OUTPUT")

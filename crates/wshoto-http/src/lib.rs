@@ -1,1 +1,36 @@
-//! x
+//! The live client of the Wshoto (微盛·企微管家) Open API, on hyper, rustls (ring) and tokio.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), wshoto_http::Error> {
+//! use wshoto_http::{Client, Credentials};
+//! let client = Client::builder()
+//!     .credentials(Credentials::app("your-appid", "your-app-secret"))
+//!     .build()?;
+//! let task = client.mass_task_detail(54).await?;
+//! println!("{:?} {:?}", task.task_name, task.task_status);
+//! # Ok(()) }
+//! ```
+//!
+//! - Access tokens: fixed, fetched with app credentials (cached, refreshed ahead of expiry, one
+//!   fetch at a time), or from your own [`TokenProvider`]. A rejected token is refreshed once and
+//!   the call retried once.
+//! - Retries: full-jitter exponential backoff for transient failures, `Retry-After` honoured,
+//!   bounded by attempts and a total deadline ([`RetryPolicy`], [`retry::decide`]).
+//! - Secrets: the app secret and tokens never appear in `Debug`, errors or logs.
+
+mod client;
+mod config;
+mod credentials;
+mod error;
+pub mod retry;
+mod token_cache;
+mod transport;
+
+pub use client::{Client, MASS_TASK_DETAIL_PATH};
+pub use config::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_REJECTED_CODES,
+};
+pub use credentials::{AccessToken, BoxFuture, Credentials, TokenProvider};
+pub use error::{BoxError, Error, TimeoutKind, TransportKind};
+pub use retry::RetryPolicy;
+pub use wshoto_model;

@@ -39,6 +39,28 @@ struct WirePage<'a> {
 /// fit its `filter_type`'s schema does not fail the call: it becomes [`RangeInfo::Invalid`]. Use
 /// [`decode_strict`] to make that an error.
 pub fn decode(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
+    let data = read_envelope(bytes)?
+        .filter(|data| data.get() != "null")
+        .ok_or_else(|| {
+            DecodeError::Json(JsonPathError::new(
+                "data",
+                "missing: code is 0 but there is no task object",
+            ))
+        })?;
+    decode_data(bytes, data.get()).map_err(DecodeError::Json)
+}
+
+/// Decodes the envelope of any endpoint of the API (same `{code, msg, data}` shape): a non-zero
+/// `code` is [`DecodeError::Api`]; otherwise `data` (or `null` when absent) is read as `T`, with
+/// errors located by JSON path.
+pub fn decode_envelope<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let data = read_envelope(bytes)?;
+    let text = data.map_or("null", RawValue::get);
+    from_str_with_path(text, "data", Origin::of(bytes, text)).map_err(DecodeError::Json)
+}
+
+/// Checks the envelope and returns its `data`, raw. Reads `code` first.
+fn read_envelope(bytes: &[u8]) -> Result<Option<&RawValue>, DecodeError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DecodeError::Empty);
     }
@@ -55,16 +77,7 @@ pub fn decode(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
             msg: one_line(envelope.msg.as_deref().unwrap_or_default()),
         });
     }
-    let data = envelope
-        .data
-        .filter(|data| data.get() != "null")
-        .ok_or_else(|| {
-            DecodeError::Json(JsonPathError::new(
-                "data",
-                "missing: code is 0 but there is no task object",
-            ))
-        })?;
-    decode_data(bytes, data.get()).map_err(DecodeError::Json)
+    Ok(envelope.data)
 }
 
 /// Like [`decode`], but a `range_info` that does not fit its schema is [`DecodeError::Range`].

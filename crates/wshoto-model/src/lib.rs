@@ -26,7 +26,7 @@ pub mod range;
 mod task;
 pub mod time;
 
-pub use decode::{decode, decode_strict, to_display_json};
+pub use decode::{decode, decode_envelope, decode_strict, to_display_json};
 pub use enums::{
     ActChildType, Audience, ChatStatus, CrowdPackDeleted, FilterType, MaterialStatus, Sender, Sex,
     TagOperator, TagStatus, TagType, TaskStatus, TaskType,

@@ -39,7 +39,12 @@ fn every_fixture_follows_the_contract() {
             let expected = wshoto_model::to_display_json(&task).expect("json");
             assert_eq!(json, expected, "{name}");
             let warned = !stderr(&output).is_empty();
-            assert_eq!(warned, name.starts_with("broken_range"), "{name}: {}", stderr(&output));
+            assert_eq!(
+                warned,
+                name.starts_with("broken_range"),
+                "{name}: {}",
+                stderr(&output)
+            );
         }
     }
 }
@@ -61,9 +66,17 @@ fn the_range_is_printed_as_a_normalized_object() {
         .collect();
     assert_eq!(statuses, ["0", "0100", "0101", "0203", "0202", "0201"]);
 
-    for all in ["all_customer_empty", "all_customer_null", "all_customer_group_object"] {
+    for all in [
+        "all_customer_empty",
+        "all_customer_null",
+        "all_customer_group_object",
+    ] {
         let json = stdout_json(&decode_fixture(all, &[]));
-        assert_eq!(json["filter_range_info"]["range_info"], Value::Null, "{all}");
+        assert_eq!(
+            json["filter_range_info"]["range_info"],
+            Value::Null,
+            "{all}"
+        );
     }
 
     let json = stdout_json(&decode_fixture("unknown_filter_type", &[]));
@@ -88,14 +101,19 @@ fn unknown_enum_values_print_raw() {
     assert_eq!(json["type"], 99);
     assert_eq!(json["task_status"], 9);
     assert_eq!(json["filter_range_info"]["range_info"]["sex"], "OTHER");
-    assert_eq!(json["filter_range_info"]["range_info"]["include_tags"]["operator"], 99);
+    assert_eq!(
+        json["filter_range_info"]["range_info"]["include_tags"]["operator"],
+        99
+    );
 }
 
 #[test]
 fn a_broken_range_warns_or_fails_in_strict_mode() {
     let output = decode_fixture("broken_range_chat_status", &[]);
     let json = stdout_json(&output);
-    let raw = json["filter_range_info"]["range_info"].as_str().expect("raw string");
+    let raw = json["filter_range_info"]["range_info"]
+        .as_str()
+        .expect("raw string");
     assert!(raw.contains("\"status\":{\"code\":1}"), "{raw}");
     let warning = stderr(&output);
     assert_eq!(warning.lines().count(), 1);
@@ -103,9 +121,17 @@ fn a_broken_range_warns_or_fails_in_strict_mode() {
 
     let strict = decode_fixture("broken_range_chat_status", &["--strict"]);
     let err = assert_one_line_failure(&strict, 1);
-    assert!(err.contains("data.filter_range_info.range_info.chat_list[0].status"), "{err}");
+    assert!(
+        err.contains("data.filter_range_info.range_info.chat_list[0].status"),
+        "{err}"
+    );
     // Strict mode accepts what is sound.
-    assert_eq!(decode_fixture("doc_crowd_pack", &["--strict"]).status.code(), Some(0));
+    assert_eq!(
+        decode_fixture("doc_crowd_pack", &["--strict"])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -125,9 +151,15 @@ fn bad_input_is_one_line_naming_what_was_wrong() {
     assert!(err.contains("empty input"), "{err}");
     let err = assert_one_line_failure(&wshoto(&["decode"], b"<html>502</html>"), 1);
     assert!(err.contains("not JSON"), "{err}");
-    let err = assert_one_line_failure(&wshoto(&["decode"], br#"{"code":0,"data":{"task_id":[]}}"#), 1);
+    let err = assert_one_line_failure(
+        &wshoto(&["decode"], br#"{"code":0,"data":{"task_id":[]}}"#),
+        1,
+    );
     assert!(err.contains("data.task_id"), "{err}");
-    let err = assert_one_line_failure(&wshoto(&["decode"], br#"{"code":10001,"msg":"bad\ntoken"}"#), 3);
+    let err = assert_one_line_failure(
+        &wshoto(&["decode"], br#"{"code":10001,"msg":"bad\ntoken"}"#),
+        3,
+    );
     assert!(err.contains("10001"), "{err}");
     let err = assert_one_line_failure(&wshoto(&["decode", "/no/such/file.json"], b""), 4);
     assert!(err.contains("/no/such/file.json"), "{err}");

@@ -470,3 +470,20 @@ fn fixtures_hold_no_credentials() {
         }
     }
 }
+
+#[test]
+fn any_endpoint_envelope_decodes_into_a_caller_type() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Page {
+        total: i64,
+    }
+    let page: Page =
+        wshoto_model::decode_envelope(br#"{"code":0,"data":{"total":3}}"#).expect("page");
+    assert_eq!(page, Page { total: 3 });
+    let nothing: Option<Page> = wshoto_model::decode_envelope(br#"{"code":0}"#).expect("no data");
+    assert_eq!(nothing, None);
+    let api = wshoto_model::decode_envelope::<Page>(br#"{"code":10001,"msg":"bad"}"#);
+    assert_eq!(api.expect_err("api").api_code(), Some(10001));
+    let wrong = wshoto_model::decode_envelope::<Page>(br#"{"code":0,"data":{"total":"x"}}"#);
+    assert_eq!(wrong.expect_err("wrong type").path(), Some("data.total"));
+}

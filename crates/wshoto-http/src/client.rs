@@ -1,0 +1,185 @@
+//! The client: one typed call for the task detail, a generic one for the sibling endpoints.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use bytes::Bytes;
+use http::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::{Instrument, field};
+use wshoto_model::{DecodeError, MassTaskDetail};
+
+use crate::config::ClientBuilder;
+use crate::credentials::TokenProvider;
+use crate::error::{Error, TimeoutKind};
+use crate::retry;
+use crate::transport::{Transport, percent_encode};
+
+/// Path of the task detail endpoint.
+pub const MASS_TASK_DETAIL_PATH: &str = "/openapi/mass_send/corp/get_mass_task_detail";
+
+/// A Wshoto Open API client. Cheap to clone: clones share the connection pool and the token
+/// cache.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    provider: Arc<dyn TokenProvider>,
+    token_rejected_codes: Vec<i64>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.inner.transport)
+            .field("provider", &self.inner.provider)
+            .field("token_rejected_codes", &self.inner.token_rejected_codes)
+            .finish()
+    }
+}
+
+#[derive(Serialize)]
+struct TaskIdBody {
+    task_id: i64,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    pub(crate) fn new(
+        transport: Transport,
+        provider: Arc<dyn TokenProvider>,
+        token_rejected_codes: Vec<i64>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                transport,
+                provider,
+                token_rejected_codes,
+            }),
+        }
+    }
+
+    /// `POST /openapi/mass_send/corp/get_mass_task_detail`: the detail of one mass-send task.
+    pub async fn mass_task_detail(&self, task_id: i64) -> Result<MassTaskDetail, Error> {
+        let body = serde_json::to_vec(&TaskIdBody { task_id })
+            .map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
+        let span = call_span(MASS_TASK_DETAIL_PATH);
+        span.record("task_id", task_id);
+        self.call_decoded(
+            MASS_TASK_DETAIL_PATH,
+            Bytes::from(body),
+            wshoto_model::decode,
+        )
+        .instrument(span)
+        .await
+    }
+
+    /// Any endpoint with the same conventions (`POST path?access_token=` with a JSON body and a
+    /// `{code, msg, data}` answer): `data` is decoded as `T`. For the sibling endpoints such as
+    /// `/openapi/mass_send/corp/get_mass_task_execute_detail`.
+    pub async fn call<B, T>(&self, path: &str, body: &B) -> Result<T, Error>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        if !path.starts_with('/') || path.contains(['?', '#']) {
+            return Err(Error::Config(format!(
+                "path {path:?} must start with / and have no query"
+            )));
+        }
+        let body = serde_json::to_vec(body)
+            .map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
+        self.call_decoded(path, Bytes::from(body), wshoto_model::decode_envelope::<T>)
+            .instrument(call_span(path))
+            .await
+    }
+
+    /// Token, attempts with retries, and one token refresh on rejection, within the total
+    /// timeout.
+    async fn call_decoded<T>(
+        &self,
+        path: &str,
+        body: Bytes,
+        decode: fn(&[u8]) -> Result<T, DecodeError>,
+    ) -> Result<T, Error> {
+        let transport = &self.inner.transport;
+        let total = transport.total_timeout();
+        let deadline = Instant::now() + total;
+        let attempts = AtomicU32::new(0);
+        let call = async {
+            let mut refreshed = false;
+            loop {
+                let token = self.inner.provider.token().await?;
+                let path_and_query = format!(
+                    "{path}?access_token={}",
+                    percent_encode(token.expose_secret())
+                );
+                let (result, _) = retry::run(transport.retry_policy(), deadline, |_| {
+                    let number = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+                    tracing::Span::current().record("attempt", number);
+                    let path_and_query = &path_and_query;
+                    let body = body.clone();
+                    async move {
+                        let started = Instant::now();
+                        let bytes = transport
+                            .send_once(Method::POST, path_and_query, Some(body))
+                            .await;
+                        let span = tracing::Span::current();
+                        span.record("latency_ms", started.elapsed().as_millis() as u64);
+                        let bytes = bytes?;
+                        span.record("status", 200);
+                        decode(&bytes).map_err(Error::from_decode)
+                    }
+                })
+                .await;
+                match result {
+                    Err(Error::Api { code, msg })
+                        if !refreshed
+                            && self.inner.token_rejected_codes.contains(&code)
+                            && self.inner.provider.invalidate(&token) =>
+                    {
+                        tracing::warn!(code, "access token rejected; refreshing it once");
+                        drop(msg);
+                        refreshed = true;
+                    }
+                    other => return other,
+                }
+            }
+        };
+        let outcome = match tokio::time::timeout_at(deadline, call).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout {
+                kind: TimeoutKind::Total,
+                attempts: attempts.load(Ordering::Relaxed),
+                after: total,
+            }),
+        };
+        if let Err(error) = &outcome {
+            tracing::Span::current().record("api_code", error.api_code());
+            tracing::debug!(%error, "call failed");
+        }
+        outcome
+    }
+}
+
+fn call_span(path: &str) -> tracing::Span {
+    tracing::info_span!(
+        "wshoto.call",
+        path = %path,
+        task_id = field::Empty,
+        attempt = field::Empty,
+        status = field::Empty,
+        latency_ms = field::Empty,
+        api_code = field::Empty,
+    )
+}

@@ -1,0 +1,236 @@
+//! The client's error type.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A boxed error from the transport layers (hyper, rustls, I/O).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Which deadline passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// One attempt (request and body) took longer than the per-attempt timeout.
+    Attempt,
+    /// The whole call, retries included, took longer than the total timeout.
+    Total,
+}
+
+/// What failed below HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// The TCP connection (or the proxy tunnel) could not be opened.
+    Connect,
+    /// The TLS handshake failed (for instance an untrusted certificate).
+    Tls,
+    /// The connection broke while the request or response was under way.
+    Reset,
+}
+
+impl std::fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "connect",
+            Self::Tls => "TLS",
+            Self::Reset => "connection reset",
+        })
+    }
+}
+
+/// Everything a call can fail with. `Display` is one short line; the cause is in `source()`.
+/// Neither ever holds the access token or the app secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client configuration is invalid.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+    /// A deadline passed.
+    #[error("{}", timeout_message(*kind, *attempts, *after))]
+    Timeout {
+        /// Which deadline.
+        kind: TimeoutKind,
+        /// Attempts made (started) by then.
+        attempts: u32,
+        /// The deadline.
+        after: Duration,
+    },
+    /// The connection failed below HTTP.
+    #[error("transport error ({kind})")]
+    Transport {
+        /// What failed.
+        kind: TransportKind,
+        /// The cause.
+        #[source]
+        source: BoxError,
+    },
+    /// The server answered with a non-success HTTP status.
+    #[error("HTTP {status}: {snippet}")]
+    Status {
+        /// The status code.
+        status: u16,
+        /// The start of the body, on one line.
+        snippet: String,
+        /// The `Retry-After` delay, when the server sent one in seconds.
+        retry_after: Option<Duration>,
+    },
+    /// The server answered 2xx with a body that is not a JSON object (a gateway page).
+    #[error("HTTP {status} with a body that is not JSON: {snippet}")]
+    NotJson {
+        /// The status code.
+        status: u16,
+        /// The start of the body, on one line.
+        snippet: String,
+    },
+    /// The response body is larger than the configured cap.
+    #[error("response body larger than the {limit}-byte cap")]
+    BodyTooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// The API answered with a non-zero `code`.
+    #[error("API error {code}: {msg}")]
+    Api {
+        /// `code`.
+        code: i64,
+        /// `msg`.
+        msg: String,
+    },
+    /// The response could not be decoded; the message names the JSON path.
+    #[error("cannot decode the response: {0}")]
+    Decode(#[source] wshoto_model::DecodeError),
+    /// No access token could be obtained; the cause is in `source()`.
+    #[error("cannot obtain an access token: {0}")]
+    Token(#[source] Arc<Error>),
+}
+
+fn timeout_message(kind: TimeoutKind, attempts: u32, after: Duration) -> String {
+    let plural = if attempts == 1 { "" } else { "s" };
+    match kind {
+        TimeoutKind::Attempt => format!("attempt timed out after {after:?}"),
+        TimeoutKind::Total => {
+            format!("timed out after {after:?} ({attempts} attempt{plural})")
+        }
+    }
+}
+
+impl Error {
+    /// Whether the failure is transient by nature: connect failures, resets, attempt timeouts,
+    /// HTTP 429/500/502/503/504 and non-JSON gateway bodies. API error codes are not (the
+    /// client's retry policy may still list some as transient).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Timeout { kind, .. } => *kind == TimeoutKind::Attempt,
+            Self::Transport { kind, .. } => *kind != TransportKind::Tls,
+            Self::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
+            Self::NotJson { .. } => true,
+            Self::Token(inner) => inner.is_retryable(),
+            Self::Config(_) | Self::BodyTooLarge { .. } | Self::Api { .. } | Self::Decode(_) => {
+                false
+            }
+        }
+    }
+
+    /// The API error code, for [`Error::Api`] (also inside a token failure).
+    pub fn api_code(&self) -> Option<i64> {
+        match self {
+            Self::Api { code, .. } => Some(*code),
+            Self::Token(inner) => inner.api_code(),
+            _ => None,
+        }
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_decode(error: wshoto_model::DecodeError) -> Self {
+        match error {
+            wshoto_model::DecodeError::Api { code, msg } => Self::Api { code, msg },
+            other => Self::Decode(other),
+        }
+    }
+}
+
+/// The start of a body as one short line, for error messages.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    const MAX_CHARS: usize = 120;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_CHARS * 4)]);
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let trimmed = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    match trimmed.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
+        None => trimmed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_one_short_line() {
+        assert_eq!(
+            snippet(b"<html>\n<body>502   Bad Gateway</body>\n</html>"),
+            "<html> <body>502 Bad Gateway</body> </html>"
+        );
+        let long = "x".repeat(1000);
+        assert_eq!(snippet(long.as_bytes()).chars().count(), 121);
+        assert!(snippet(&[0xff, 0xfe, b'a']).ends_with('a'));
+    }
+
+    #[test]
+    fn retryable_kinds_follow_the_policy_table() {
+        let status = |status| Error::Status {
+            status,
+            snippet: String::new(),
+            retry_after: None,
+        };
+        for code in [429, 500, 502, 503, 504] {
+            assert!(status(code).is_retryable(), "{code}");
+        }
+        for code in [400, 401, 403, 404, 409, 501, 505] {
+            assert!(!status(code).is_retryable(), "{code}");
+        }
+        let api = Error::Api {
+            code: 10001,
+            msg: "x".into(),
+        };
+        assert!(!api.is_retryable());
+        assert_eq!(api.api_code(), Some(10001));
+        assert_eq!(Error::Token(Arc::new(api)).api_code(), Some(10001));
+        assert!(!Error::BodyTooLarge { limit: 1 }.is_retryable());
+        assert!(
+            Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                attempts: 1,
+                after: Duration::from_secs(1)
+            }
+            .is_retryable()
+        );
+        assert!(
+            !Error::Timeout {
+                kind: TimeoutKind::Total,
+                attempts: 3,
+                after: Duration::from_secs(1)
+            }
+            .is_retryable()
+        );
+    }
+
+    #[test]
+    fn timeouts_say_how_many_attempts() {
+        let e = Error::Timeout {
+            kind: TimeoutKind::Total,
+            attempts: 3,
+            after: Duration::from_secs(2),
+        };
+        assert_eq!(e.to_string(), "timed out after 2s (3 attempts)");
+    }
+}

@@ -1,0 +1,374 @@
+//! When to try again: a pure decision, table-tested, and the loop that applies it.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::error::Error;
+
+/// How a call retries transient failures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = no retry). Default 4.
+    pub max_attempts: u32,
+    /// Backoff before the first retry, doubled each time. Default 200 ms.
+    pub base_delay: Duration,
+    /// The most any backoff may be. Default 5 s.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured; a longer one stops retrying. Default 30 s.
+    pub max_retry_after: Duration,
+    /// API error codes to treat as transient (retried like a 503). Default: none.
+    pub transient_api_codes: Vec<i64>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+            transient_api_codes: Vec::new(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Give up and return the error.
+    Stop,
+    /// Wait this long, then try again.
+    RetryAfter(Duration),
+}
+
+/// Decides whether attempt number `attempt` (1-based, just failed with `error`) is followed by
+/// another. `remaining` is the time left before the total deadline; `jitter` is a sample of
+/// `[0, 1)`, passed in so the decision stays a pure function.
+///
+/// Full-jitter exponential backoff: `jitter × min(max_delay, base_delay × 2^(attempt-1))`.
+/// A `Retry-After` from the server replaces the backoff (if within `max_retry_after`).
+pub fn decide(
+    policy: &RetryPolicy,
+    attempt: u32,
+    error: &Error,
+    remaining: Duration,
+    jitter: f64,
+) -> Decision {
+    if attempt >= policy.max_attempts {
+        return Decision::Stop;
+    }
+    let transient_api = error.api_code().is_some_and(|code| {
+        matches!(error, Error::Api { .. }) && policy.transient_api_codes.contains(&code)
+    });
+    if !error.is_retryable() && !transient_api {
+        return Decision::Stop;
+    }
+    let delay = match error.retry_after() {
+        Some(asked) if asked > policy.max_retry_after => return Decision::Stop,
+        Some(asked) => asked,
+        None => {
+            let exponent = attempt.saturating_sub(1).min(31);
+            let ceiling = policy
+                .base_delay
+                .saturating_mul(1u32 << exponent)
+                .min(policy.max_delay);
+            ceiling.mul_f64(jitter.clamp(0.0, 1.0))
+        }
+    };
+    if delay >= remaining {
+        return Decision::Stop;
+    }
+    Decision::RetryAfter(delay)
+}
+
+/// Runs `attempt` until it succeeds or [`decide`] stops, within `deadline`. The closure gets the
+/// attempt number (1-based). Returns the result and the number of attempts made.
+pub(crate) async fn run<T, F, Fut>(
+    policy: &RetryPolicy,
+    deadline: Instant,
+    mut attempt: F,
+) -> (Result<T, Error>, u32)
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let mut number = 0;
+    loop {
+        number += 1;
+        let error = match attempt(number).await {
+            Ok(value) => return (Ok(value), number),
+            Err(error) => error,
+        };
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        match decide(policy, number, &error, remaining, fastrand::f64()) {
+            Decision::Stop => return (Err(error), number),
+            Decision::RetryAfter(delay) => {
+                tracing::warn!(attempt = number, ?delay, %error, "retrying");
+                tokio::time::sleep(delay).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{TimeoutKind, TransportKind};
+
+    fn status(code: u16, retry_after: Option<u64>) -> Error {
+        Error::Status {
+            status: code,
+            snippet: String::new(),
+            retry_after: retry_after.map(Duration::from_secs),
+        }
+    }
+
+    fn transport(kind: TransportKind) -> Error {
+        Error::Transport {
+            kind,
+            source: "boom".into(),
+        }
+    }
+
+    const PLENTY: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn the_decision_table() {
+        let policy = RetryPolicy::default();
+        let ms = Duration::from_millis;
+        let api = |code| Error::Api {
+            code,
+            msg: String::new(),
+        };
+        let cases: Vec<(&str, u32, Error, Duration, f64, Decision)> = vec![
+            (
+                "503 first",
+                1,
+                status(503, None),
+                PLENTY,
+                1.0,
+                Decision::RetryAfter(ms(200)),
+            ),
+            (
+                "503 second",
+                2,
+                status(503, None),
+                PLENTY,
+                1.0,
+                Decision::RetryAfter(ms(400)),
+            ),
+            (
+                "503 third half jitter",
+                3,
+                status(503, None),
+                PLENTY,
+                0.5,
+                Decision::RetryAfter(ms(400)),
+            ),
+            (
+                "zero jitter",
+                1,
+                status(500, None),
+                PLENTY,
+                0.0,
+                Decision::RetryAfter(ms(0)),
+            ),
+            (
+                "last attempt",
+                4,
+                status(503, None),
+                PLENTY,
+                1.0,
+                Decision::Stop,
+            ),
+            (
+                "429 retry-after",
+                1,
+                status(429, Some(3)),
+                PLENTY,
+                0.1,
+                Decision::RetryAfter(ms(3000)),
+            ),
+            (
+                "retry-after too long",
+                1,
+                status(429, Some(31)),
+                PLENTY,
+                0.1,
+                Decision::Stop,
+            ),
+            (
+                "502",
+                1,
+                status(502, None),
+                PLENTY,
+                1.0,
+                Decision::RetryAfter(ms(200)),
+            ),
+            (
+                "504",
+                1,
+                status(504, None),
+                PLENTY,
+                1.0,
+                Decision::RetryAfter(ms(200)),
+            ),
+            (
+                "404 never",
+                1,
+                status(404, None),
+                PLENTY,
+                1.0,
+                Decision::Stop,
+            ),
+            (
+                "400 never",
+                1,
+                status(400, None),
+                PLENTY,
+                1.0,
+                Decision::Stop,
+            ),
+            (
+                "connect",
+                1,
+                transport(TransportKind::Connect),
+                PLENTY,
+                1.0,
+                Decision::RetryAfter(ms(200)),
+            ),
+            (
+                "reset",
+                1,
+                transport(TransportKind::Reset),
+                PLENTY,
+                1.0,
+                Decision::RetryAfter(ms(200)),
+            ),
+            (
+                "tls never",
+                1,
+                transport(TransportKind::Tls),
+                PLENTY,
+                1.0,
+                Decision::Stop,
+            ),
+            (
+                "attempt timeout",
+                1,
+                Error::Timeout {
+                    kind: TimeoutKind::Attempt,
+                    attempts: 1,
+                    after: ms(10),
+                },
+                PLENTY,
+                1.0,
+                Decision::RetryAfter(ms(200)),
+            ),
+            (
+                "gateway html",
+                1,
+                Error::NotJson {
+                    status: 200,
+                    snippet: String::new(),
+                },
+                PLENTY,
+                1.0,
+                Decision::RetryAfter(ms(200)),
+            ),
+            ("api error never", 1, api(500), PLENTY, 1.0, Decision::Stop),
+            (
+                "token code never",
+                1,
+                api(10001),
+                PLENTY,
+                1.0,
+                Decision::Stop,
+            ),
+            (
+                "body too large never",
+                1,
+                Error::BodyTooLarge { limit: 1 },
+                PLENTY,
+                1.0,
+                Decision::Stop,
+            ),
+            (
+                "deadline too close",
+                1,
+                status(503, None),
+                ms(100),
+                1.0,
+                Decision::Stop,
+            ),
+            (
+                "retry-after past deadline",
+                1,
+                status(503, Some(2)),
+                ms(1500),
+                1.0,
+                Decision::Stop,
+            ),
+        ];
+        for (name, attempt, error, remaining, jitter, expected) in cases {
+            assert_eq!(
+                decide(&policy, attempt, &error, remaining, jitter),
+                expected,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        let policy = RetryPolicy {
+            max_attempts: 40,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(
+            decide(&policy, 30, &status(503, None), PLENTY, 1.0),
+            Decision::RetryAfter(Duration::from_secs(5))
+        );
+    }
+
+    #[test]
+    fn listed_api_codes_are_transient() {
+        let policy = RetryPolicy {
+            transient_api_codes: vec![50001],
+            ..RetryPolicy::default()
+        };
+        let busy = Error::Api {
+            code: 50001,
+            msg: "busy".into(),
+        };
+        assert_eq!(
+            decide(&policy, 1, &busy, PLENTY, 1.0),
+            Decision::RetryAfter(Duration::from_millis(200))
+        );
+        let other = Error::Api {
+            code: 50002,
+            msg: "no".into(),
+        };
+        assert_eq!(decide(&policy, 1, &other, PLENTY, 1.0), Decision::Stop);
+    }
+
+    #[test]
+    fn no_retry_policy_stops_at_once() {
+        assert_eq!(
+            decide(&RetryPolicy::none(), 1, &status(503, None), PLENTY, 1.0),
+            Decision::Stop
+        );
+    }
+}

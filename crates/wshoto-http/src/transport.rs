@@ -1,0 +1,356 @@
+//! One HTTP exchange: hyper's pooled client over rustls (ring), with an attempt timeout, a
+//! body-size cap, and the classification of what came back.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, StatusCode, Uri, header};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::rt::TokioExecutor;
+use tokio::time::Instant;
+
+use crate::error::{BoxError, Error, TimeoutKind, TransportKind, snippet};
+use crate::retry::{self, RetryPolicy};
+
+type RequestBody = Full<Bytes>;
+
+/// hyper's client, direct or through an HTTP CONNECT proxy.
+#[derive(Clone)]
+enum Pool {
+    Direct(HyperClient<HttpsConnector<HttpConnector>, RequestBody>),
+    Proxied(HyperClient<HttpsConnector<Tunnel<HttpConnector>>, RequestBody>),
+}
+
+/// What the transport needs to be built.
+pub(crate) struct TransportSettings {
+    pub(crate) base_url: String,
+    pub(crate) tls: rustls::ClientConfig,
+    pub(crate) proxy: Option<ProxySettings>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) total_timeout: Duration,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) pool_idle_timeout: Duration,
+    pub(crate) pool_max_idle_per_host: usize,
+    pub(crate) retry: RetryPolicy,
+}
+
+/// An HTTP CONNECT proxy: its address, and the `Proxy-Authorization` made from the URL's
+/// credentials. `Debug` shows only the address.
+#[derive(Clone)]
+pub(crate) struct ProxySettings {
+    pub(crate) uri: Uri,
+    pub(crate) authorization: Option<HeaderValue>,
+}
+
+impl fmt::Debug for ProxySettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials = if self.authorization.is_some() {
+            "[REDACTED]@"
+        } else {
+            ""
+        };
+        write!(
+            f,
+            "http://{credentials}{}",
+            self.uri.authority().map_or("", |a| a.host())
+        )?;
+        match self.uri.port_u16() {
+            Some(port) => write!(f, ":{port}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The shared transport: cheap to clone, one connection pool.
+#[derive(Clone)]
+pub(crate) struct Transport {
+    pool: Pool,
+    settings: Arc<TransportSettings>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.settings;
+        f.debug_struct("Transport")
+            .field("base_url", &s.base_url)
+            .field("proxy", &s.proxy)
+            .field("connect_timeout", &s.connect_timeout)
+            .field("attempt_timeout", &s.attempt_timeout)
+            .field("total_timeout", &s.total_timeout)
+            .field("max_body_bytes", &s.max_body_bytes)
+            .field("retry", &s.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(settings: TransportSettings) -> Self {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(settings.connect_timeout));
+        let mut builder = HyperClient::builder(TokioExecutor::new());
+        builder
+            .pool_idle_timeout(settings.pool_idle_timeout)
+            .pool_max_idle_per_host(settings.pool_max_idle_per_host);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(settings.tls.clone())
+            .https_or_http()
+            .enable_http1()
+            .enable_http2();
+        let pool = match &settings.proxy {
+            None => Pool::Direct(builder.build(connector.wrap_connector(http))),
+            Some(proxy) => {
+                let mut tunnel = Tunnel::new(proxy.uri.clone(), http);
+                if let Some(authorization) = &proxy.authorization {
+                    tunnel = tunnel.with_auth(authorization.clone());
+                }
+                Pool::Proxied(builder.build(connector.wrap_connector(tunnel)))
+            }
+        };
+        Self {
+            pool,
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.settings.retry
+    }
+
+    pub(crate) fn total_timeout(&self) -> Duration {
+        self.settings.total_timeout
+    }
+
+    /// One attempt: the request, the whole body (capped), within the attempt timeout. Returns the
+    /// body of a 2xx answer that looks like a JSON object.
+    pub(crate) async fn send_once(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Bytes>,
+    ) -> Result<Bytes, Error> {
+        let timeout = self.settings.attempt_timeout;
+        match tokio::time::timeout(timeout, self.exchange(method, path_and_query, body)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                attempts: 1,
+                after: timeout,
+            }),
+        }
+    }
+
+    async fn exchange(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Bytes>,
+    ) -> Result<Bytes, Error> {
+        let uri: Uri = format!("{}{}", self.settings.base_url, path_and_query)
+            .parse()
+            .map_err(|_| Error::Config("the request URL is not valid".to_owned()))?;
+        let has_body = body.is_some();
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::USER_AGENT, self.settings.user_agent.clone())
+            .header(header::ACCEPT, "application/json");
+        if has_body {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        let request = request
+            .body(Full::new(body.unwrap_or_default()))
+            .map_err(|_| Error::Config("the request could not be built".to_owned()))?;
+        let started = Instant::now();
+        let response = match &self.pool {
+            Pool::Direct(client) => client.request(request).await,
+            Pool::Proxied(client) => client.request(request).await,
+        }
+        .map_err(transport_error)?;
+        let status = response.status();
+        tracing::debug!(
+            status = status.as_u16(),
+            version = ?response.version(),
+            latency_ms = started.elapsed().as_millis() as u64,
+            "response head"
+        );
+        let limit = self.settings.max_body_bytes;
+        let announced = response
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|len| len > limit as u64) {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = Limited::new(response.into_body(), limit)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.downcast_ref::<LengthLimitError>().is_some() {
+                    Error::BodyTooLarge { limit }
+                } else {
+                    Error::Transport {
+                        kind: TransportKind::Reset,
+                        source: e,
+                    }
+                }
+            })?
+            .to_bytes();
+        classify(status, retry_after, body)
+    }
+
+    /// A GET with the retry policy, within the total timeout: for the token endpoint.
+    pub(crate) async fn get_with_retries(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Bytes, Error> {
+        let path_and_query = format!("{path}?{}", encode_query(query));
+        let deadline = Instant::now() + self.settings.total_timeout;
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let run = retry::run(&self.settings.retry, deadline, |attempt| {
+            attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
+            self.send_once(Method::GET, &path_and_query, None)
+        });
+        match tokio::time::timeout_at(deadline, run).await {
+            Ok((result, _)) => result,
+            Err(_) => Err(Error::Timeout {
+                kind: TimeoutKind::Total,
+                attempts: attempts.load(std::sync::atomic::Ordering::Relaxed),
+                after: self.settings.total_timeout,
+            }),
+        }
+    }
+}
+
+/// A non-2xx status is [`Error::Status`]; a 2xx body that is not a JSON object is
+/// [`Error::NotJson`] (a gateway page).
+fn classify(
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    body: Bytes,
+) -> Result<Bytes, Error> {
+    if !status.is_success() {
+        return Err(Error::Status {
+            status: status.as_u16(),
+            snippet: snippet(&body),
+            retry_after,
+        });
+    }
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(Error::NotJson {
+            status: status.as_u16(),
+            snippet: snippet(&body),
+        });
+    }
+    Ok(body)
+}
+
+/// Names what failed below HTTP: a rustls error anywhere in the chain is TLS; a connect-phase
+/// failure is connect; anything else broke an open connection.
+fn transport_error(error: hyper_util::client::legacy::Error) -> Error {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    let mut tls = false;
+    while let Some(current) = cause {
+        if current.downcast_ref::<rustls::Error>().is_some() {
+            tls = true;
+            break;
+        }
+        // `io::Error::source` skips the error it wraps; look at that one itself.
+        cause = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
+    }
+    let kind = match (tls, error.is_connect()) {
+        (true, _) => TransportKind::Tls,
+        (false, true) => TransportKind::Connect,
+        (false, false) => TransportKind::Reset,
+    };
+    let source: BoxError = Box::new(error);
+    Error::Transport { kind, source }
+}
+
+/// `a=1&b=2`, percent-encoding everything but unreserved characters.
+pub(crate) fn encode_query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub(crate) fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_percent_encoded() {
+        assert_eq!(
+            encode_query(&[("appid", "a b"), ("app_secret", "x+y/z")]),
+            "appid=a%20b&app_secret=x%2By%2Fz"
+        );
+        assert_eq!(percent_encode("中"), "%E4%B8%AD");
+    }
+
+    #[test]
+    fn bodies_are_classified() {
+        let ok = classify(StatusCode::OK, None, Bytes::from_static(b" {\"code\":0}"));
+        assert!(ok.is_ok());
+        let html = classify(
+            StatusCode::OK,
+            None,
+            Bytes::from_static(b"<html>502</html>"),
+        );
+        assert!(matches!(html, Err(Error::NotJson { status: 200, .. })));
+        let unavailable = classify(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some(Duration::from_secs(2)),
+            Bytes::from_static(b"busy"),
+        );
+        match unavailable {
+            Err(Error::Status {
+                status,
+                snippet,
+                retry_after,
+            }) => {
+                assert_eq!(
+                    (status, snippet.as_str(), retry_after),
+                    (503, "busy", Some(Duration::from_secs(2)))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of `wshoto-http`, all against the mock on loopback, in one binary.
+
+mod faults;
+mod security;
+mod success;
+mod support;
+mod tokens;

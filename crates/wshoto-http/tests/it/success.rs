@@ -1,0 +1,86 @@
+//! Calls that succeed, over HTTP and HTTPS.
+
+use serde::Deserialize;
+use wshoto_mock::{EXECUTE_DETAIL_PATH, MockConfig};
+use wshoto_model::{FilterType, TaskType};
+
+use crate::support::{client, mock, mock_with};
+
+#[tokio::test]
+async fn fetches_a_task_over_http() {
+    let mock = mock().await;
+    let task = client(&mock).mass_task_detail(54).await.expect("task 54");
+    assert_eq!(task.task_id, 54);
+    assert_eq!(task.task_type, Some(TaskType::CorpToCustomers));
+    assert_eq!(
+        task.filter_range_info.and_then(|f| f.filter_type()),
+        Some(FilterType::CorpSend2Customer)
+    );
+    let stats = mock.stats();
+    assert_eq!((stats.token_requests, stats.api_requests), (1, 1));
+}
+
+#[tokio::test]
+async fn fetches_a_task_over_https_with_a_custom_ca_and_http2() {
+    let mock = mock_with(MockConfig {
+        tls: true,
+        ..MockConfig::default()
+    })
+    .await;
+    assert!(mock.url().starts_with("https://127.0.0.1:"));
+    let client = client(&mock);
+    let task = client
+        .mass_task_detail(i64::MAX)
+        .await
+        .expect("string_longs task");
+    assert_eq!(task.task_id, i64::MAX);
+    let stats = mock.stats();
+    assert_eq!(
+        stats.http2_requests,
+        stats.token_requests + stats.api_requests
+    );
+    assert!(stats.http2_requests >= 2, "{stats:?}");
+}
+
+#[tokio::test]
+async fn clones_share_one_connection_pool() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let clone = client.clone();
+    client.mass_task_detail(54).await.expect("first");
+    clone.mass_task_detail(202).await.expect("second");
+    client.mass_task_detail(203).await.expect("third");
+    let stats = mock.stats();
+    assert_eq!(stats.token_requests, 1, "one token for the clones");
+    assert_eq!(stats.connections, 1, "one pooled connection: {stats:?}");
+}
+
+#[tokio::test]
+async fn the_generic_call_reaches_sibling_endpoints() {
+    #[derive(Debug, Deserialize)]
+    struct Page {
+        total: i64,
+        records: Vec<serde_json::Value>,
+        task_id: i64,
+    }
+    let mock = mock().await;
+    let page: Page = client(&mock)
+        .call(
+            EXECUTE_DETAIL_PATH,
+            &serde_json::json!({"task_id": "54", "current_index": 1, "page_size": 100}),
+        )
+        .await
+        .expect("page");
+    assert_eq!((page.total, page.records.len(), page.task_id), (0, 0, 54));
+}
+
+#[tokio::test]
+async fn an_unknown_task_is_the_api_error() {
+    let mock = mock().await;
+    let error = client(&mock)
+        .mass_task_detail(999_999)
+        .await
+        .expect_err("no such task");
+    assert_eq!(error.api_code(), Some(wshoto_mock::CODE_TASK_NOT_FOUND));
+    assert_eq!(mock.stats().api_requests, 1, "an API error is not retried");
+}

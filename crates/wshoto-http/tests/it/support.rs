@@ -1,0 +1,45 @@
+//! Starting a mock and a client that talks to it.
+
+use std::time::Duration;
+
+use wshoto_http::{Client, ClientBuilder, Credentials, RetryPolicy};
+use wshoto_mock::{MockConfig, MockServer};
+
+/// A retry policy with short backoff, so that tests run fast.
+pub fn fast_retries(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    }
+}
+
+/// A plain-HTTP mock with the embedded fixtures.
+pub async fn mock() -> MockServer {
+    MockServer::start().await.expect("mock starts")
+}
+
+/// A mock started with `config`.
+pub async fn mock_with(config: MockConfig) -> MockServer {
+    MockServer::start_with(config).await.expect("mock starts")
+}
+
+/// A builder aimed at `mock`, with its app credentials and fast retries.
+pub fn builder(mock: &MockServer) -> ClientBuilder {
+    let mut builder = Client::builder()
+        .base_url(mock.url())
+        .credentials(Credentials::app(mock.app_id(), mock.app_secret()))
+        .retry_policy(fast_retries(4))
+        .attempt_timeout(Duration::from_secs(5))
+        .total_timeout(Duration::from_secs(20));
+    if let Some(ca) = mock.ca_pem() {
+        builder = builder.add_root_certificate_pem(ca.as_bytes().to_vec());
+    }
+    builder
+}
+
+/// A client for `mock` with app credentials.
+pub fn client(mock: &MockServer) -> Client {
+    builder(mock).build().expect("client builds")
+}

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 /// Exit code: the input was rejected (not JSON, wrong type, empty, strict range).
 pub const EXIT_INPUT: u8 = 1;
-// Exit code 2 is clap's, for a bad command line.
+/// Exit code: bad command line or configuration (clap uses it too).
+pub const EXIT_USAGE: u8 = 2;
 /// Exit code: the API answered with an error code.
 pub const EXIT_API: u8 = 3;
 /// Exit code: reading input, writing output, or reaching the API failed.
@@ -25,6 +26,14 @@ impl Failure {
         Self {
             message: message.into(),
             code: EXIT_INPUT,
+        }
+    }
+
+    /// Bad usage or configuration.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: EXIT_USAGE,
         }
     }
 

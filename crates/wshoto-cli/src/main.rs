@@ -2,17 +2,32 @@
 
 mod decode_cmd;
 mod exit;
+mod mock_cmd;
 mod output;
+mod summary;
+mod task_cmd;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::exit::Failure;
 
 /// Command-line tool for the Wshoto (微盛·企微管家) Open API mass-send task detail.
+///
+/// Exit codes: 0 success; 1 input rejected; 2 usage or configuration; 3 API error code;
+/// 4 I/O, network or timeout.
 #[derive(Debug, Parser)]
 #[command(name = "wshoto", version, about)]
 struct Cli {
+    /// Start a mock server in this process and talk to it (no account or network needed).
+    #[arg(long, global = true)]
+    mock: bool,
+    /// Log to standard error: -v info, -vv debug, -vvv trace. Secrets are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -30,15 +45,148 @@ enum Command {
         /// The response file; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
+    /// Mass-send tasks.
+    Task {
+        #[command(subcommand)]
+        command: TaskCommand,
+    },
+    /// The mock server.
+    Mock {
+        #[command(subcommand)]
+        command: MockCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TaskCommand {
+    /// Fetch one task's detail and show it.
+    Get {
+        /// The task id (群发任务ID).
+        task_id: i64,
+        /// Print the task as JSON (the same as `wshoto decode`).
+        #[arg(long)]
+        json: bool,
+        /// Language of the labels.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// The API's base URL.
+        #[arg(long, env = "WSHOTO_BASE_URL")]
+        base_url: Option<String>,
+        /// A PEM file of extra root certificates to trust.
+        #[arg(long)]
+        ca_cert: Option<PathBuf>,
+        /// An HTTP CONNECT proxy, http://[user:pass@]host:port.
+        #[arg(long, env = "WSHOTO_PROXY")]
+        proxy: Option<String>,
+        /// Seconds the whole call may take, retries included.
+        #[arg(long)]
+        timeout: Option<f64>,
+        /// An access token (prefer the environment variable: arguments are visible to others).
+        #[arg(long, env = "WSHOTO_ACCESS_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MockCommand {
+    /// Run the mock until interrupted; prints its URL, credentials and a token.
+    Serve {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Serve HTTPS with a certificate made at start (its CA is written to a file).
+        #[arg(long)]
+        tls: bool,
+        /// Serve the fixtures in this folder instead of the embedded ones.
+        #[arg(long)]
+        fixtures: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// English.
+    En,
+    /// 中文.
+    Zh,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(cli.verbose);
     let result = match cli.command {
         Command::Decode { strict, file } => decode_cmd::run(file, strict),
+        Command::Task {
+            command:
+                TaskCommand::Get {
+                    task_id,
+                    json,
+                    lang,
+                    base_url,
+                    ca_cert,
+                    proxy,
+                    timeout,
+                    token,
+                },
+        } => {
+            let connection = task_cmd::Connection {
+                base_url,
+                ca_cert,
+                proxy,
+                timeout,
+                token,
+                app_id: non_empty_env("WSHOTO_APP_ID"),
+                app_secret: non_empty_env("WSHOTO_APP_SECRET"),
+            };
+            let display = task_cmd::Display {
+                json,
+                lang: match lang {
+                    LangArg::En => wshoto_model::Lang::En,
+                    LangArg::Zh => wshoto_model::Lang::Zh,
+                },
+            };
+            run_async(task_cmd::get(task_id, connection, display, cli.mock))
+        }
+        Command::Mock {
+            command:
+                MockCommand::Serve {
+                    addr,
+                    tls,
+                    fixtures,
+                },
+        } => run_async(mock_cmd::serve(addr, tls, fixtures)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
     }
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn run_async(
+    future: impl std::future::Future<Output = Result<(), Failure>>,
+) -> Result<(), Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::io(format!("cannot start the async runtime: {e}")))?
+        .block_on(future)
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => tracing::Level::INFO,
+        2 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
 }

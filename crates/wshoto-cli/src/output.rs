@@ -17,3 +17,13 @@ pub fn print_json(value: &serde_json::Value) -> Result<(), Failure> {
         Ok(()) => Ok(()),
     }
 }
+
+/// Prints text as is. A closed pipe is not an error.
+pub fn print_text(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::io(format!("cannot write output: {e}"))),
+        Ok(()) => Ok(()),
+    }
+}

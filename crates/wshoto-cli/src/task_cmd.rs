@@ -1,0 +1,154 @@
+//! `wshoto task get`: fetch one task with the live client and show it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use wshoto_http::{Client, Credentials, Error};
+use wshoto_mock::MockServer;
+use wshoto_model::Lang;
+
+use crate::exit::Failure;
+use crate::output::print_json;
+
+/// Where and how to connect.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    /// `--base-url`.
+    pub base_url: Option<String>,
+    /// `--ca-cert`: a PEM file of extra roots.
+    pub ca_cert: Option<PathBuf>,
+    /// `--proxy`.
+    pub proxy: Option<String>,
+    /// `--timeout`, seconds for the whole call.
+    pub timeout: Option<f64>,
+    /// `--token` or `WSHOTO_ACCESS_TOKEN`.
+    pub token: Option<String>,
+    /// `WSHOTO_APP_ID`.
+    pub app_id: Option<String>,
+    /// `WSHOTO_APP_SECRET`.
+    pub app_secret: Option<String>,
+}
+
+/// What to print.
+#[derive(Debug, Clone, Copy)]
+pub struct Display {
+    /// `--json`: the same JSON as `wshoto decode`.
+    pub json: bool,
+    /// `--lang`.
+    pub lang: Lang,
+}
+
+const NO_CREDENTIALS: &str = "no credentials: set WSHOTO_ACCESS_TOKEN (or --token), or \
+    WSHOTO_APP_ID and WSHOTO_APP_SECRET; to try the tool without an account, add --mock";
+
+/// Fetches task `task_id` and prints it. With `mock`, a mock server is started in this process
+/// and the client talks to it over loopback.
+pub async fn get(
+    task_id: i64,
+    connection: Connection,
+    display: Display,
+    mock: bool,
+) -> Result<(), Failure> {
+    let mock_server = if mock {
+        Some(
+            MockServer::start()
+                .await
+                .map_err(|e| Failure::io(format!("cannot start the mock: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let client = build_client(&connection, mock_server.as_ref())?;
+    let task = client.mass_task_detail(task_id).await.map_err(explain)?;
+    if display.json {
+        let json = wshoto_model::to_display_json(&task)
+            .map_err(|e| Failure::input(format!("cannot render the task as JSON: {e}")))?;
+        print_json(&json)
+    } else {
+        crate::output::print_text(&crate::summary::render(&task, display.lang))
+    }
+}
+
+fn build_client(connection: &Connection, mock: Option<&MockServer>) -> Result<Client, Failure> {
+    let mut builder = Client::builder();
+    let base_url = connection
+        .base_url
+        .clone()
+        .or_else(|| mock.map(|m| m.url().to_owned()));
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    let credentials = match (
+        &connection.token,
+        &connection.app_id,
+        &connection.app_secret,
+    ) {
+        (Some(token), _, _) => Credentials::token(token.clone()),
+        (None, Some(id), Some(secret)) => Credentials::app(id.clone(), secret.clone()),
+        (None, Some(_), None) | (None, None, Some(_)) => {
+            return Err(Failure::usage(
+                "set both WSHOTO_APP_ID and WSHOTO_APP_SECRET (or WSHOTO_ACCESS_TOKEN)",
+            ));
+        }
+        (None, None, None) => match mock {
+            Some(mock) => Credentials::app(mock.app_id(), mock.app_secret()),
+            None => return Err(Failure::usage(NO_CREDENTIALS)),
+        },
+    };
+    builder = builder.credentials(credentials);
+    if let Some(path) = &connection.ca_cert {
+        let pem = std::fs::read(path).map_err(|e| {
+            Failure::usage(format!("cannot read --ca-cert {}: {e}", path.display()))
+        })?;
+        builder = builder.add_root_certificate_pem(pem);
+    }
+    if let Some(proxy) = &connection.proxy {
+        builder = builder.proxy(proxy.clone());
+    }
+    if let Some(seconds) = connection.timeout {
+        let total = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| Failure::usage("--timeout must be a positive number of seconds"))?;
+        builder = builder
+            .total_timeout(total)
+            .attempt_timeout(total.min(Duration::from_secs(15)));
+    }
+    builder.build().map_err(explain)
+}
+
+/// One line that says what went wrong and what to do.
+fn explain(error: Error) -> Failure {
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    causes.dedup();
+    let detail = if causes.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", causes.join(": "))
+    };
+    match &error {
+        Error::Config(_) => Failure::usage(error.to_string()),
+        Error::Api { code, .. } if wshoto_http::DEFAULT_TOKEN_REJECTED_CODES.contains(code) => {
+            Failure::api(format!(
+                "{error} (the access token was rejected; check the credentials)"
+            ))
+        }
+        Error::Api { .. } => Failure::api(error.to_string()),
+        Error::Token(inner) if inner.api_code().is_some() => Failure::api(format!(
+            "{error} (check WSHOTO_APP_ID and WSHOTO_APP_SECRET)"
+        )),
+        Error::Timeout { .. } => Failure::io(format!(
+            "{error}; check the network, --proxy, or raise --timeout"
+        )),
+        Error::Transport { .. } => Failure::io(format!(
+            "{error}{detail}; check --base-url, --proxy and --ca-cert"
+        )),
+        Error::Decode(_) => Failure::input(error.to_string()),
+        _ => Failure::io(format!("{error}{detail}")),
+    }
+}

@@ -378,15 +378,16 @@ fn tag_name(tag: &TagDetail, lang: Lang) -> String {
     }
 }
 
-fn tag_filter_line(lines: &mut Vec<String>, label: &str, filter: Option<&TagFilter>, lang: Lang) {
-    let Some(filter) = filter else { return };
-    let tags: Vec<String> = filter
-        .tag_detail_list
-        .as_deref()
-        .unwrap_or_default()
+fn tag_names(tags: Option<&[TagDetail]>, lang: Lang) -> Vec<String> {
+    tags.unwrap_or_default()
         .iter()
         .map(|t| tag_name(t, lang))
-        .collect();
+        .collect()
+}
+
+fn tag_filter_line(lines: &mut Vec<String>, label: &str, filter: Option<&TagFilter>, lang: Lang) {
+    let Some(filter) = filter else { return };
+    let tags = tag_names(filter.tag_detail_list.as_deref(), lang);
     let rule = filter
         .operator
         .map(|o| format!(" ({})", o.describe(lang)))
@@ -408,13 +409,7 @@ fn tag_groups_line(lines: &mut Vec<String>, label: &str, groups: Option<&[TagGro
     let shown: Vec<String> = groups
         .iter()
         .map(|g| {
-            let tags: Vec<String> = g
-                .tag_detail_list
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .map(|t| tag_name(t, lang))
-                .collect();
+            let tags = tag_names(g.tag_detail_list.as_deref(), lang);
             let name = g
                 .tag_group_name
                 .as_deref()

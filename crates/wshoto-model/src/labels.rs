@@ -32,6 +32,24 @@ pub trait Labelled {
     }
 }
 
+/// Implements [`Labelled`] for an enumeration with an `Unknown` variant and a `code()` method.
+macro_rules! impl_labelled {
+    ($name:ident { $( $variant:ident => ($zh:literal, $en:literal) ),+ }) => {
+        impl $crate::labels::Labelled for $name {
+            fn label(&self, lang: $crate::labels::Lang) -> Option<&'static str> {
+                match (self, lang) {
+                    $( (Self::$variant, $crate::labels::Lang::Zh) => Some($zh), )+
+                    $( (Self::$variant, $crate::labels::Lang::En) => Some($en), )+
+                    (Self::Unknown(_), _) => None,
+                }
+            }
+            fn wire_text(&self) -> String {
+                self.code().to_string()
+            }
+        }
+    };
+}
+
 /// Declares an integer enumeration with an `Unknown(i64)` fallback. It serializes as a JSON
 /// integer and deserializes from an integer or a decimal string.
 macro_rules! int_enum {
@@ -76,18 +94,7 @@ macro_rules! int_enum {
             }
         }
 
-        impl $crate::labels::Labelled for $name {
-            fn label(&self, lang: $crate::labels::Lang) -> Option<&'static str> {
-                match (self, lang) {
-                    $( (Self::$variant, $crate::labels::Lang::Zh) => Some($zh), )+
-                    $( (Self::$variant, $crate::labels::Lang::En) => Some($en), )+
-                    (Self::Unknown(_), _) => None,
-                }
-            }
-            fn wire_text(&self) -> String {
-                self.code().to_string()
-            }
-        }
+        $crate::labels::impl_labelled!($name { $( $variant => ($zh, $en) ),+ });
 
         impl From<i64> for $name {
             fn from(code: i64) -> Self {
@@ -159,18 +166,7 @@ macro_rules! str_enum {
             }
         }
 
-        impl $crate::labels::Labelled for $name {
-            fn label(&self, lang: $crate::labels::Lang) -> Option<&'static str> {
-                match (self, lang) {
-                    $( (Self::$variant, $crate::labels::Lang::Zh) => Some($zh), )+
-                    $( (Self::$variant, $crate::labels::Lang::En) => Some($en), )+
-                    (Self::Unknown(_), _) => None,
-                }
-            }
-            fn wire_text(&self) -> String {
-                self.code().to_owned()
-            }
-        }
+        $crate::labels::impl_labelled!($name { $( $variant => ($zh, $en) ),+ });
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -198,4 +194,4 @@ macro_rules! deserialize_from_str_code {
     };
 }
 
-pub(crate) use {deserialize_from_str_code, int_enum, str_enum};
+pub(crate) use {deserialize_from_str_code, impl_labelled, int_enum, str_enum};

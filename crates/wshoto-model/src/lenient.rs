@@ -81,22 +81,6 @@ impl<'de> Visitor<'de> for OptIntVisitor {
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(IntVisitor).map(Some)
     }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        IntVisitor.visit_u64(v).map(Some)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        IntVisitor.visit_f64(v).map(Some)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        IntVisitor.visit_str(v).map(Some)
-    }
 }
 
 /// A required integer: JSON number or decimal string.

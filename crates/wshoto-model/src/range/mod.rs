@@ -134,47 +134,70 @@ impl RangeInfo {
         }
     }
 
+    /// The decoded document, for the variants that have one.
+    fn schema(&self) -> Option<Schema<'_>> {
+        Some(match self {
+            Self::CorpSend2Customer(r) | Self::StaffSend2Customer(r) => Schema::Customer(r),
+            Self::CorpSend2CustomerGroup(r) | Self::StaffSend2CustomerGroup(r) => Schema::Group(r),
+            Self::CorpSend2Moment(r) | Self::StaffSend2Moment(r) => Schema::Moment(r),
+            Self::OpenSend2Customer(r) => Schema::OpenCustomer(r),
+            Self::OpenSend2CustomerGroup(r) => Schema::OpenGroup(r),
+            Self::CrowdPack(r) => Schema::CrowdPack(r),
+            Self::AllCustomer | Self::AllCustomerGroup | Self::Invalid(_) | Self::Unknown(_) => {
+                return None;
+            }
+        })
+    }
+
     /// The range as a JSON value for display and export: the decoded document as an object;
     /// `null` for `AllCustomer`/`AllCustomerGroup`; the value as received for an invalid range;
     /// for an unknown type, the received JSON (a string holding JSON is parsed).
     pub fn to_json_value(&self) -> serde_json::Value {
         use serde_json::Value;
-        let known = match self {
-            Self::AllCustomer | Self::AllCustomerGroup => Ok(Value::Null),
-            Self::CorpSend2Customer(r) | Self::StaffSend2Customer(r) => serde_json::to_value(r),
-            Self::CorpSend2CustomerGroup(r) | Self::StaffSend2CustomerGroup(r) => {
-                serde_json::to_value(r)
-            }
-            Self::CorpSend2Moment(r) | Self::StaffSend2Moment(r) => serde_json::to_value(r),
-            Self::OpenSend2Customer(r) => serde_json::to_value(r),
-            Self::OpenSend2CustomerGroup(r) => serde_json::to_value(r),
-            Self::CrowdPack(r) => serde_json::to_value(r),
-            Self::Invalid(invalid) => Ok(invalid.raw.as_received()),
-            Self::Unknown(unknown) => Ok(unknown
+        match (self.schema(), self) {
+            // The schema types hold only strings, integers, booleans and string-keyed maps, so
+            // turning them into a `Value` cannot fail.
+            (Some(schema), _) => serde_json::to_value(schema).unwrap_or(Value::Null),
+            (None, Self::Invalid(invalid)) => invalid.raw.as_received(),
+            (None, Self::Unknown(unknown)) => unknown
                 .raw
                 .as_ref()
-                .map_or(Value::Null, RawRange::parsed_or_received)),
-        };
-        // Our schema types serialize to JSON infallibly (string keys, no floats).
-        known.unwrap_or(Value::Null)
+                .map_or(Value::Null, RawRange::parsed_or_received),
+            (None, _) => Value::Null,
+        }
     }
 
     /// The `range_info` value to put on the wire; `None` leaves the field out.
     fn wire_value(&self) -> Result<Option<WireRange<'_>>, serde_json::Error> {
-        let encoded = match self {
-            Self::AllCustomer | Self::AllCustomerGroup => return Ok(Some(WireRange::Null)),
-            Self::CorpSend2Customer(r) | Self::StaffSend2Customer(r) => serde_json::to_string(r),
-            Self::CorpSend2CustomerGroup(r) | Self::StaffSend2CustomerGroup(r) => {
-                serde_json::to_string(r)
-            }
-            Self::CorpSend2Moment(r) | Self::StaffSend2Moment(r) => serde_json::to_string(r),
-            Self::OpenSend2Customer(r) => serde_json::to_string(r),
-            Self::OpenSend2CustomerGroup(r) => serde_json::to_string(r),
-            Self::CrowdPack(r) => serde_json::to_string(r),
-            Self::Invalid(invalid) => return Ok(Some(WireRange::Raw(&invalid.raw))),
-            Self::Unknown(unknown) => return Ok(unknown.raw.as_ref().map(WireRange::Raw)),
-        };
-        encoded.map(|text| Some(WireRange::Encoded(text)))
+        Ok(match (self.schema(), self) {
+            (Some(schema), _) => Some(WireRange::Encoded(serde_json::to_string(&schema)?)),
+            (None, Self::Invalid(invalid)) => Some(WireRange::Raw(&invalid.raw)),
+            (None, Self::Unknown(unknown)) => unknown.raw.as_ref().map(WireRange::Raw),
+            (None, _) => Some(WireRange::Null),
+        })
+    }
+}
+
+/// A borrowed range document of any schema.
+enum Schema<'a> {
+    Customer(&'a CustomerRange),
+    Group(&'a GroupRange),
+    Moment(&'a MomentRange),
+    OpenCustomer(&'a OpenCustomerRange),
+    OpenGroup(&'a OpenGroupRange),
+    CrowdPack(&'a CrowdPackRange),
+}
+
+impl Serialize for Schema<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Customer(r) => r.serialize(s),
+            Self::Group(r) => r.serialize(s),
+            Self::Moment(r) => r.serialize(s),
+            Self::OpenCustomer(r) => r.serialize(s),
+            Self::OpenGroup(r) => r.serialize(s),
+            Self::CrowdPack(r) => r.serialize(s),
+        }
     }
 }
 

@@ -20,7 +20,7 @@ const MAX_MSG_CHARS: usize = 300;
 struct WireEnvelope<'a> {
     #[serde(deserialize_with = "lenient::int")]
     code: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_text")]
     msg: Option<String>,
     #[serde(default, borrow)]
     data: Option<&'a RawValue>,
@@ -39,6 +39,7 @@ struct WirePage<'a> {
 /// fit its `filter_type`'s schema does not fail the call: it becomes [`RangeInfo::Invalid`]. Use
 /// [`decode_strict`] to make that an error.
 pub fn decode(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
+    let bytes = without_bom(bytes);
     let data = read_envelope(bytes)?
         .filter(|data| data.get() != "null")
         .ok_or_else(|| {
@@ -54,6 +55,7 @@ pub fn decode(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
 /// `code` is [`DecodeError::Api`]; otherwise `data` (or `null` when absent) is read as `T`, with
 /// errors located by JSON path.
 pub fn decode_envelope<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let bytes = without_bom(bytes);
     let data = read_envelope(bytes)?;
     let text = data.map_or("null", RawValue::get);
     from_str_with_path(text, "data", Origin::of(bytes, text)).map_err(DecodeError::Json)
@@ -122,6 +124,11 @@ fn decode_task(text: &str, path: &str, origin: Origin) -> Result<MassTaskDetail,
         invalid.error = invalid.error.clone().under(path);
     }
     Ok(task)
+}
+
+/// The input without a leading UTF-8 byte-order mark (some gateways add one).
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// The API's message on one line and of bounded length.

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use serde::Deserialize as _;
 use serde::de::{self, Deserializer, Visitor};
 
 /// Visitor accepting a JSON integer or a decimal string, exact over the whole `i64` range.
@@ -27,9 +28,16 @@ impl<'de> Visitor<'de> for IntVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-        // serde_json hands us an f64 for fractions and for integers beyond u64; printing the
-        // latter as a float would show digits that were never sent.
-        if v.fract() != 0.0 && v.abs() < 1e15 {
+        // serde_json hands us an f64 for numbers written with a fraction or exponent (`3.0`,
+        // `2.5`, `1e3`) and for integers beyond u64. A whole number within ±2^53 is exact in an
+        // f64 and is accepted; printing a larger one would show digits that were never sent.
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        if v.fract() == 0.0 && v.abs() <= EXACT {
+            // Whole and within the range where an f64 holds every integer: the cast is exact.
+            #[allow(clippy::cast_possible_truncation)]
+            return Ok(v as i64);
+        }
+        if v.is_finite() && v.fract() != 0.0 && v.abs() < 1e15 {
             Err(E::custom(format_args!(
                 "expected an integer, found the number {v}"
             )))
@@ -147,6 +155,16 @@ pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
     d.deserialize_option(BoolVisitor)
 }
 
+/// An optional text: a string as is; any other JSON value as its compact JSON text; `null` is
+/// `None`. For fields such as `msg`, whose type must never hide what surrounds it.
+pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(text) => Some(text),
+        other => Some(other.to_string()),
+    })
+}
+
 /// An optional list that the document types as an object: a JSON array, or a single object
 /// (read as a list of one); `null` is `None`.
 pub(crate) fn opt_one_or_many<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
@@ -227,6 +245,18 @@ mod tests {
         assert!(too_big.contains("beyond the i64 range"), "{too_big}");
         let huge = probe(r#"{"n": 123456789012345678901234567890}"#).expect_err("rejected");
         assert!(huge.contains("found a number beyond it"), "{huge}");
+        assert_eq!(
+            probe(r#"{"n": 3.0}"#),
+            Ok(Some(3)),
+            "a whole number written as a float"
+        );
+        assert_eq!(probe(r#"{"n": 1e3}"#), Ok(Some(1000)));
+        assert_eq!(
+            probe(r#"{"n": -9007199254740992.0}"#),
+            Ok(Some(-9_007_199_254_740_992))
+        );
+        let inexact = probe(r#"{"n": 9007199254740994.0}"#).expect_err("rejected");
+        assert!(inexact.contains("found a number beyond it"), "{inexact}");
         let frac = probe(r#"{"n": 1.5}"#).expect_err("rejected");
         assert!(
             frac.contains("expected an integer, found the number 1.5"),

@@ -318,17 +318,44 @@ pub fn decode_range(filter_type: Option<String>, raw: Option<RawRange>) -> Range
     })
 }
 
-/// Parses a range document; an absent or blank document is the schema's default (no filter).
+/// Parses a range document. An absent, blank, `null` or empty-array (`[]`) document is
+/// the schema's default (no filter). A document encoded twice (a JSON string holding the JSON
+/// text, as some gateways send) is unwrapped once.
 fn parse<T>(document: Option<&str>) -> Result<T, JsonPathError>
 where
     T: for<'de> Deserialize<'de> + Default,
 {
-    match document {
-        None => Ok(T::default()),
-        Some(text) if text.trim().is_empty() || text.trim() == "null" => Ok(T::default()),
-        Some(text) => {
-            crate::error::expect_object(text, RANGE_INFO_PATH, "a JSON object document")?;
-            crate::error::from_str_with_path(text, RANGE_INFO_PATH, crate::error::Origin::Embedded)
+    let Some(text) = document else {
+        return Ok(T::default());
+    };
+    let trimmed = text.trim();
+    if trimmed.starts_with('"') {
+        if let Ok(inner) = serde_json::from_str::<String>(trimmed) {
+            if inner.trim_start().starts_with('{') {
+                return parse_object(&inner);
+            }
         }
     }
+    if is_empty_document(trimmed) {
+        return Ok(T::default());
+    }
+    parse_object(text)
+}
+
+fn parse_object<T>(text: &str) -> Result<T, JsonPathError>
+where
+    T: for<'de> Deserialize<'de>,
+{
+    crate::error::expect_object(text, RANGE_INFO_PATH, "a JSON object document")?;
+    crate::error::from_str_with_path(text, RANGE_INFO_PATH, crate::error::Origin::Embedded)
+}
+
+/// Blank, `null`, or an empty array (`[]`, white space allowed inside).
+fn is_empty_document(trimmed: &str) -> bool {
+    trimmed.is_empty()
+        || trimmed == "null"
+        || trimmed
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(']'))
+            .is_some_and(|inside| inside.trim().is_empty())
 }

@@ -487,3 +487,42 @@ fn any_endpoint_envelope_decodes_into_a_caller_type() {
     let wrong = wshoto_model::decode_envelope::<Page>(br#"{"code":0,"data":{"total":"x"}}"#);
     assert_eq!(wrong.expect_err("wrong type").path(), Some("data.total"));
 }
+
+#[test]
+fn gateway_quirks_are_tolerated() {
+    assert_eq!(
+        task("bom_prefixed").task_id,
+        226,
+        "a UTF-8 byte-order mark is skipped"
+    );
+    let RangeInfo::CorpSend2Moment(moment) = range("range_double_encoded") else {
+        panic!("a range encoded twice is unwrapped once")
+    };
+    assert_eq!(
+        moment.add_user_range.expect("staff").user_ids,
+        Some(vec!["u9".to_owned()])
+    );
+    assert_eq!(
+        range("all_customer_empty_array"),
+        RangeInfo::AllCustomer,
+        "[] is empty"
+    );
+    let floats = task("counters_as_whole_floats");
+    assert_eq!(
+        (
+            floats.plan_staff_qty,
+            floats.success_staff_qty,
+            floats.send_time
+        ),
+        (Some(3), Some(2), Some(1_723_685_400)),
+        "whole numbers written as floats"
+    );
+    assert_eq!(
+        decode(&fixture("error_api_msg_not_text")),
+        Err(DecodeError::Api {
+            code: 500,
+            msg: r#"{"detail":"internal"}"#.into()
+        }),
+        "a msg of another type never hides the code"
+    );
+}

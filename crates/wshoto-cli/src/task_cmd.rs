@@ -119,36 +119,25 @@ fn build_client(connection: &Connection, mock: Option<&MockServer>) -> Result<Cl
 
 /// One line that says what went wrong and what to do.
 fn explain(error: Error) -> Failure {
-    let mut causes = Vec::new();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        causes.push(cause.to_string());
-        source = cause.source();
-    }
-    causes.dedup();
-    let detail = if causes.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", causes.join(": "))
-    };
+    let line = wshoto_http::display_chain(&error);
     match &error {
-        Error::Config(_) => Failure::usage(error.to_string()),
+        Error::Config(_) => Failure::usage(line),
         Error::Api { code, .. } if wshoto_http::DEFAULT_TOKEN_REJECTED_CODES.contains(code) => {
             Failure::api(format!(
-                "{error} (the access token was rejected; check the credentials)"
+                "{line} (the access token was rejected; check the credentials)"
             ))
         }
-        Error::Api { .. } => Failure::api(error.to_string()),
+        Error::Api { .. } => Failure::api(line),
         Error::Token(inner) if inner.api_code().is_some() => Failure::api(format!(
-            "{error} (check WSHOTO_APP_ID and WSHOTO_APP_SECRET)"
+            "{line} (check WSHOTO_APP_ID and WSHOTO_APP_SECRET)"
         )),
         Error::Timeout { .. } => Failure::io(format!(
-            "{error}; check the network, --proxy, or raise --timeout"
+            "{line}; check the network, --proxy, or raise --timeout"
         )),
-        Error::Transport { .. } => Failure::io(format!(
-            "{error}{detail}; check --base-url, --proxy and --ca-cert"
-        )),
-        Error::Decode(_) => Failure::input(error.to_string()),
-        _ => Failure::io(format!("{error}{detail}")),
+        Error::Transport { .. } => {
+            Failure::io(format!("{line}; check --base-url, --proxy and --ca-cert"))
+        }
+        Error::Decode(_) => Failure::input(line),
+        _ => Failure::io(line),
     }
 }

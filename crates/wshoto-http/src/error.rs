@@ -95,11 +95,11 @@ pub enum Error {
         /// `msg`.
         msg: String,
     },
-    /// The response could not be decoded; the message names the JSON path.
-    #[error("cannot decode the response: {0}")]
+    /// The response could not be decoded; the cause (in `source()`) names the JSON path.
+    #[error("cannot decode the response")]
     Decode(#[source] wshoto_model::DecodeError),
     /// No access token could be obtained; the cause is in `source()`.
-    #[error("cannot obtain an access token: {0}")]
+    #[error("cannot obtain an access token")]
     Token(#[source] Arc<Error>),
 }
 
@@ -153,6 +153,22 @@ impl Error {
             other => Self::Decode(other),
         }
     }
+}
+
+/// The error and its causes on one line, `outer: cause: root cause`, skipping a cause whose text
+/// its parent already shows.
+pub fn display_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line.replace(['\n', '\r'], " ")
 }
 
 /// The start of a body as one short line, for error messages.
@@ -221,6 +237,29 @@ mod tests {
                 after: Duration::from_secs(1)
             }
             .is_retryable()
+        );
+    }
+
+    #[test]
+    fn chains_read_as_one_line_without_repeats() {
+        let api = Error::Api {
+            code: 40001,
+            msg: "appid或app_secret错误".into(),
+        };
+        let token = Error::Token(Arc::new(api));
+        assert_eq!(token.to_string(), "cannot obtain an access token");
+        assert_eq!(
+            display_chain(&token),
+            "cannot obtain an access token: API error 40001: appid或app_secret错误"
+        );
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let transport = Error::Transport {
+            kind: TransportKind::Connect,
+            source: Box::new(io),
+        };
+        assert_eq!(
+            display_chain(&transport),
+            "transport error (connect): refused"
         );
     }
 

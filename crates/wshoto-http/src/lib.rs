@@ -31,6 +31,6 @@ pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_REJECTED_CODES,
 };
 pub use credentials::{AccessToken, BoxFuture, Credentials, TokenProvider};
-pub use error::{BoxError, Error, TimeoutKind, TransportKind};
+pub use error::{BoxError, Error, TimeoutKind, TransportKind, display_chain};
 pub use retry::RetryPolicy;
 pub use wshoto_model;

@@ -50,9 +50,9 @@ impl FilterRangeInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RangeInfo {
-    /// `AllCustomer` (全部客户): no schema; an empty, `null` or `{}` range.
+    /// `AllCustomer` (全部客户): no schema; an empty, `null`, `[]` or `{}` range.
     AllCustomer,
-    /// `AllCustomerGroup` (全部客户群): no schema; an empty, `null` or `{}` range.
+    /// `AllCustomerGroup` (全部客户群): no schema; an empty, `null`, `[]` or `{}` range.
     AllCustomerGroup,
     /// `CorpSend2Customer` (企业群发客户).
     CorpSend2Customer(CustomerRange),

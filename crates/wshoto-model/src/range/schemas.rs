@@ -240,7 +240,9 @@ impl<'de> Deserialize<'de> for TenantId {
     }
 }
 
-/// `AllCustomer` / `AllCustomerGroup`: no schema is documented. Any object is accepted (its
-/// fields ignored, like unknown fields everywhere).
+/// `AllCustomer` / `AllCustomerGroup`: no schema is documented, so only an empty range (`{}`,
+/// empty, `null`, `[]`) is accepted. A range with fields does not fit and is kept as received
+/// (`RangeInfo::Invalid`), so nothing it carries is lost.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct NoSchema {}

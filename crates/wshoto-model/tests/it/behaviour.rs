@@ -347,6 +347,13 @@ fn a_broken_range_keeps_the_task_and_strict_mode_fails() {
         Some("data.filter_range_info.range_info.group_owner_range.dept_ids[1]")
     );
     assert!(decode_strict(&fixture("broken_range_not_json")).is_err());
+
+    // "No schema" means no fields: a range with some is kept as received, not dropped.
+    let RangeInfo::Invalid(all) = range("broken_range_all_customer_with_fields") else {
+        panic!("invalid")
+    };
+    assert_eq!(all.filter_type, FilterType::AllCustomer);
+    assert!(all.raw.document().is_some_and(|d| d.contains("zhangsan")));
 }
 
 #[test]

@@ -85,7 +85,9 @@ pub struct InvalidRange {
     pub filter_type: FilterType,
     /// `range_info` exactly as received.
     pub raw: RawRange,
-    /// What was wrong, and where.
+    /// What was wrong, and where: the path starts at the envelope's root
+    /// (`data.filter_range_info.range_info…`) when the task came from [`crate::decode`], and at
+    /// the task object when it was deserialized directly.
     pub error: JsonPathError,
 }
 

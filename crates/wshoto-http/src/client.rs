@@ -134,22 +134,19 @@ impl Client {
                         let bytes = transport
                             .send_once(Method::POST, path_and_query, Some(body))
                             .await;
-                        let span = tracing::Span::current();
-                        span.record("latency_ms", started.elapsed().as_millis() as u64);
-                        let bytes = bytes?;
-                        span.record("status", 200);
-                        decode(&bytes).map_err(Error::from_decode)
+                        tracing::Span::current()
+                            .record("latency_ms", started.elapsed().as_millis() as u64);
+                        decode(&bytes?).map_err(Error::from_decode)
                     }
                 })
                 .await;
                 match result {
-                    Err(Error::Api { code, msg })
+                    Err(Error::Api { code, .. })
                         if !refreshed
                             && self.inner.token_rejected_codes.contains(&code)
                             && self.inner.provider.invalidate(&token) =>
                     {
                         tracing::warn!(code, "access token rejected; refreshing it once");
-                        drop(msg);
                         refreshed = true;
                     }
                     other => return other,
@@ -166,7 +163,7 @@ impl Client {
         };
         if let Err(error) = &outcome {
             tracing::Span::current().record("api_code", error.api_code());
-            tracing::debug!(%error, "call failed");
+            tracing::debug!(error = %crate::error::display_chain(error), "call failed");
         }
         outcome
     }

@@ -102,8 +102,11 @@ impl Inner {
             Slot::Ready(cached) if Instant::now() < cached.refresh_at => {
                 return Ok(cached.token.clone());
             }
-            Slot::Fetching(receiver) => return Err(receiver.clone()),
-            Slot::Ready(_) | Slot::Empty => {}
+            // A flight whose task died (the sender is gone) is replaced by a new one.
+            Slot::Fetching(receiver) if receiver.has_changed().is_ok() => {
+                return Err(receiver.clone());
+            }
+            Slot::Ready(_) | Slot::Empty | Slot::Fetching(_) => {}
         }
         let (sender, receiver) = watch::channel(None);
         *slot = Slot::Fetching(receiver.clone());

@@ -177,6 +177,7 @@ impl Transport {
         }
         .map_err(transport_error)?;
         let status = response.status();
+        tracing::Span::current().record("status", status.as_u16());
         tracing::debug!(
             status = status.as_u16(),
             version = ?response.version(),

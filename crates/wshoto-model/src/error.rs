@@ -159,7 +159,15 @@ pub(crate) fn from_str_with_path<'de, T>(
 where
     T: Deserialize<'de>,
 {
-    read_with_path(serde_json::Deserializer::from_str(text), prefix, origin)
+    // The fast path parses without tracking; only a failure is parsed again to find its path.
+    match read_whole(serde_json::Deserializer::from_str(text)) {
+        Ok(value) => Ok(value),
+        Err(_) => Err(locate_error::<T, _>(
+            serde_json::Deserializer::from_str(text),
+            prefix,
+            origin,
+        )),
+    }
 }
 
 /// Deserializes a whole JSON document from bytes, as [`from_str_with_path`] does.
@@ -171,23 +179,45 @@ where
     T: Deserialize<'de>,
 {
     let origin = Origin::Envelope { line: 1, column: 1 };
-    read_with_path(serde_json::Deserializer::from_slice(bytes), prefix, origin)
+    match read_whole(serde_json::Deserializer::from_slice(bytes)) {
+        Ok(value) => Ok(value),
+        Err(_) => Err(locate_error::<T, _>(
+            serde_json::Deserializer::from_slice(bytes),
+            prefix,
+            origin,
+        )),
+    }
 }
 
-fn read_with_path<'de, R, T>(
+/// Deserializes a value and checks that only white space follows it.
+fn read_whole<'de, R, T>(mut de: serde_json::Deserializer<R>) -> Result<T, serde_json::Error>
+where
+    R: serde_json::de::Read<'de>,
+    T: Deserialize<'de>,
+{
+    let value = T::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// Parses again, tracking the path, to report where the document fails.
+fn locate_error<'de, T, R>(
     mut de: serde_json::Deserializer<R>,
     prefix: &str,
     origin: Origin,
-) -> Result<T, JsonPathError>
+) -> JsonPathError
 where
     R: serde_json::de::Read<'de>,
     T: Deserialize<'de>,
 {
     let mut track = serde_path_to_error::Track::new();
-    let value = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
-        .map_err(|e| locate(&e, &track.path().to_string(), prefix, origin))?;
-    de.end().map_err(|e| locate(&e, "", prefix, origin))?;
-    Ok(value)
+    let result = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
+    match result.map(|_| de.end()) {
+        Err(e) => locate(&e, &track.path().to_string(), prefix, origin),
+        Ok(Err(trailing)) => locate(&trailing, "", prefix, origin),
+        // Deterministic parsing fails the same way twice; this is only a fallback.
+        Ok(Ok(())) => JsonPathError::new(prefix, "the document failed to decode"),
+    }
 }
 
 fn locate(error: &serde_json::Error, path: &str, prefix: &str, origin: Origin) -> JsonPathError {

@@ -171,10 +171,34 @@ pub fn display_chain(error: &(dyn std::error::Error + 'static)) -> String {
     line.replace(['\n', '\r'], " ")
 }
 
-/// The start of a body as one short line, for error messages.
+/// Query parameters whose values are secrets; a gateway page that echoes the request URI would
+/// otherwise carry them into an error.
+const SECRET_PARAMETERS: [&str; 2] = ["access_token=", "app_secret="];
+
+/// Replaces the value after each secret parameter name with `[REDACTED]`.
+pub(crate) fn scrub_secrets(text: &str) -> String {
+    let mut out = text.to_owned();
+    for name in SECRET_PARAMETERS {
+        let mut from = 0;
+        while let Some(found) = out[from..].to_ascii_lowercase().find(name) {
+            let start = from + found + name.len();
+            let end = out[start..]
+                .find(|c: char| {
+                    c == '&' || c == '"' || c == '\'' || c == '<' || c == '>' || c.is_whitespace()
+                })
+                .map_or(out.len(), |i| start + i);
+            out.replace_range(start..end, "[REDACTED]");
+            from = start + "[REDACTED]".len();
+        }
+    }
+    out
+}
+
+/// The start of a body as one short line, for error messages, with secrets scrubbed.
 pub(crate) fn snippet(body: &[u8]) -> String {
     const MAX_CHARS: usize = 120;
     let text = String::from_utf8_lossy(&body[..body.len().min(MAX_CHARS * 4)]);
+    let text = scrub_secrets(&text);
     let flat: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -189,6 +213,21 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echoed_secrets_are_scrubbed_from_snippets() {
+        let page = b"<html>400 Bad Request: POST /openapi/x?access_token=tok123&b=1 GET /openapi/access_token?appid=a&APP_SECRET=s3cr3t</html>";
+        let shown = snippet(page);
+        assert!(
+            !shown.contains("tok123") && !shown.contains("s3cr3t"),
+            "{shown}"
+        );
+        assert!(shown.contains("access_token=[REDACTED]&b=1"), "{shown}");
+        let scrubbed = scrub_secrets("GET /openapi/access_token?appid=a&APP_SECRET=s3cr3t</html>");
+        assert_eq!(scrubbed, "GET /openapi/access_token?appid=a&APP_SECRET=[REDACTED]</html>");
+        assert_eq!(scrub_secrets("access_token="), "access_token=[REDACTED]");
+        assert_eq!(scrub_secrets("nothing here"), "nothing here");
+    }
 
     #[test]
     fn snippets_are_one_short_line() {

@@ -33,6 +33,12 @@ pub enum Fault {
     TruncatedBody,
     /// Answer `200 OK` with an HTML page, as a misbehaving gateway does.
     NonJsonBody,
+    /// Answer with this status and an HTML page that echoes the request line, query string
+    /// included, as some gateways' error pages do.
+    EchoRequestLine {
+        /// The status code.
+        status: u16,
+    },
     /// Answer with this API error envelope.
     ApiError {
         /// `code`.

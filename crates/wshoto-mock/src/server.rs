@@ -376,6 +376,15 @@ impl State {
                 "<html><body><h1>Welcome to nginx!</h1></body></html>",
             )),
             Some(Fault::ApiError { code, msg }) => Some(envelope_error(code, &msg)),
+            Some(Fault::EchoRequestLine { status }) => {
+                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+                let page = format!(
+                    "<html><body>{code}: {} {}</body></html>",
+                    request.method(),
+                    request.uri()
+                );
+                Some(response(code, "text/html", page))
+            }
             Some(Fault::OversizedBody(size)) => Some(oversized(size)),
             Some(Fault::TruncatedBody) => {
                 let full = self.route(route, request).await;

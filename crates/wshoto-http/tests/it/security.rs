@@ -258,3 +258,29 @@ fn secrets_never_appear_in_logs_debug_or_errors() {
     assert!(!leaked, "an issued token leaked:\n{everything}");
     assert!(everything.contains("[REDACTED]"));
 }
+
+#[tokio::test]
+async fn a_gateway_page_echoing_the_url_does_not_leak_the_token_into_errors() {
+    let mock = crate::support::mock().await;
+    let token = mock.issue_token();
+    for status in [200, 400] {
+        mock.faults()
+            .push(Route::Api, Fault::EchoRequestLine { status });
+        let client = Client::builder()
+            .base_url(mock.url())
+            .credentials(Credentials::token(token.clone()))
+            .retry_policy(wshoto_http::RetryPolicy::none())
+            .build()
+            .expect("client");
+        let error = client.mass_task_detail(54).await.expect_err("gateway page");
+        let shown = format!(
+            "{error} | {error:?} | {}",
+            wshoto_http::display_chain(&error)
+        );
+        assert!(
+            shown.contains("access_token=[REDACTED]"),
+            "the page was echoed: {shown}"
+        );
+        assert!(!shown.contains(&token), "the token leaked: {shown}");
+    }
+}

@@ -224,7 +224,10 @@ mod tests {
         );
         assert!(shown.contains("access_token=[REDACTED]&b=1"), "{shown}");
         let scrubbed = scrub_secrets("GET /openapi/access_token?appid=a&APP_SECRET=s3cr3t</html>");
-        assert_eq!(scrubbed, "GET /openapi/access_token?appid=a&APP_SECRET=[REDACTED]</html>");
+        assert_eq!(
+            scrubbed,
+            "GET /openapi/access_token?appid=a&APP_SECRET=[REDACTED]</html>"
+        );
         assert_eq!(scrub_secrets("access_token="), "access_token=[REDACTED]");
         assert_eq!(scrub_secrets("nothing here"), "nothing here");
     }

@@ -152,6 +152,9 @@ const SECRET: &str = "S3cr3t-app-secret-0xCAFE";
 
 #[test]
 fn secrets_never_appear_in_logs_debug_or_errors() {
+    // A process-wide subscriber: a thread-scoped one can miss events when other tests register
+    // the same callsites concurrently. It also captures what the other tests log meanwhile,
+    // which must not leak either.
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -159,9 +162,10 @@ fn secrets_never_appear_in_logs_debug_or_errors() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
     let mut formatted = Vec::new();
     let mut tokens = Vec::new();
-    tracing::subscriber::with_default(subscriber, || {
+    {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -219,7 +223,7 @@ fn secrets_never_appear_in_logs_debug_or_errors() {
             let error = bad.mass_task_detail(54).await.expect_err("proxy down");
             formatted.push(format!("{error} {error:?}"));
         });
-    });
+    }
     let logs = String::from_utf8(capture.0.lock().expect("capture").clone()).expect("utf-8");
     assert!(logs.contains("wshoto.call"), "spans were captured: {logs}");
     assert!(logs.contains("retrying"), "the retry was logged");

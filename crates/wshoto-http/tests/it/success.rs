@@ -42,17 +42,34 @@ async fn fetches_a_task_over_https_with_a_custom_ca_and_http2() {
     assert!(stats.http2_requests >= 2, "{stats:?}");
 }
 
-#[tokio::test]
-async fn clones_share_one_connection_pool() {
-    let mock = mock().await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clones_share_one_connection_pool_and_token() {
+    // Over HTTP/2 every request of one pool shares a single connection, so a second pool
+    // would show up as a second connection.
+    let mock = mock_with(MockConfig {
+        tls: true,
+        ..MockConfig::default()
+    })
+    .await;
     let client = client(&mock);
-    let clone = client.clone();
     client.mass_task_detail(54).await.expect("first");
-    clone.mass_task_detail(202).await.expect("second");
-    client.mass_task_detail(203).await.expect("third");
+    let calls: Vec<_> = [202, 203, 204, 205]
+        .into_iter()
+        .map(|id| {
+            let clone = client.clone();
+            tokio::spawn(async move { clone.mass_task_detail(id).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("joined").expect("task");
+    }
     let stats = mock.stats();
-    assert_eq!(stats.token_requests, 1, "one token for the clones");
-    assert_eq!(stats.connections, 1, "one pooled connection: {stats:?}");
+    assert_eq!(
+        stats.token_requests, 1,
+        "one token for the clones: {stats:?}"
+    );
+    assert_eq!(stats.connections, 1, "one shared connection: {stats:?}");
+    assert_eq!(stats.http2_requests, 6, "{stats:?}");
 }
 
 #[tokio::test]

@@ -147,3 +147,54 @@ fn nesting_beyond_the_recursion_limit_is_an_error_not_a_crash() {
         Some("data.filter_range_info.range_info.tenant_id[0]×126")
     );
 }
+
+mod generated {
+    use proptest::prelude::*;
+
+    use super::decode;
+
+    fn real_response() -> Vec<u8> {
+        crate::support::fixture("task_54_corp_send2customer")
+    }
+
+    /// An error is one line, whatever the input.
+    fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
+        let outcome = std::panic::catch_unwind(|| decode(bytes));
+        prop_assert!(outcome.is_ok(), "decode panicked");
+        if let Ok(Err(error)) = outcome {
+            let line = error.to_string();
+            prop_assert!(!line.contains('\n'), "multi-line error {:?}", line);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            check(&bytes)?;
+        }
+
+        #[test]
+        fn a_mangled_real_response_never_panics(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8)
+        ) {
+            let mut bytes = real_response();
+            for (at, byte, kind) in edits {
+                if bytes.is_empty() {
+                    break;
+                }
+                let i = at.index(bytes.len());
+                match kind {
+                    0 => bytes[i] = byte,
+                    1 => bytes.insert(i, byte),
+                    _ => {
+                        bytes.remove(i);
+                    }
+                }
+            }
+            check(&bytes)?;
+        }
+    }
+}

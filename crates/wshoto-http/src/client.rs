@@ -84,6 +84,45 @@ impl Client {
         .await
     }
 
+    /// Fetches many tasks, at most `concurrency` (at least 1) in flight at once, sharing the
+    /// connection pool and the token. Results keep the order of `task_ids`; one task's failure
+    /// does not stop the others. For nightly exports of many tasks.
+    pub async fn mass_task_details<I>(
+        &self,
+        task_ids: I,
+        concurrency: usize,
+    ) -> Vec<(i64, Result<MassTaskDetail, Error>)>
+    where
+        I: IntoIterator<Item = i64>,
+    {
+        let ids: Vec<i64> = task_ids.into_iter().collect();
+        let limit = concurrency.max(1);
+        let mut results: Vec<Option<Result<MassTaskDetail, Error>>> =
+            std::iter::repeat_with(|| None).take(ids.len()).collect();
+        let mut in_flight = tokio::task::JoinSet::new();
+        let mut next = 0;
+        loop {
+            while next < ids.len() && in_flight.len() < limit {
+                let (client, index, id) = (self.clone(), next, ids[next]);
+                in_flight.spawn(async move { (index, client.mass_task_detail(id).await) });
+                next += 1;
+            }
+            match in_flight.join_next().await {
+                Some(Ok((index, result))) => results[index] = Some(result),
+                Some(Err(failure)) if failure.is_panic() => {
+                    std::panic::resume_unwind(failure.into_panic())
+                }
+                // Cancelled: only if the runtime is shutting down; reported per task below.
+                Some(Err(_)) => {}
+                None => break,
+            }
+        }
+        ids.into_iter()
+            .zip(results)
+            .map(|(id, result)| (id, result.unwrap_or(Err(Error::Cancelled))))
+            .collect()
+    }
+
     /// Any endpoint with the same conventions (`POST path?access_token=` with a JSON body and a
     /// `{code, msg, data}` answer): `data` is decoded as `T`. For the sibling endpoints such as
     /// `/openapi/mass_send/corp/get_mass_task_execute_detail`.

@@ -101,6 +101,9 @@ pub enum Error {
     /// No access token could be obtained; the cause is in `source()`.
     #[error("cannot obtain an access token")]
     Token(#[source] Arc<Error>),
+    /// The call was cancelled before it finished (the runtime is shutting down).
+    #[error("the call was cancelled")]
+    Cancelled,
 }
 
 fn timeout_message(kind: TimeoutKind, attempts: u32, after: Duration) -> String {
@@ -124,9 +127,11 @@ impl Error {
             Self::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
             Self::NotJson { .. } => true,
             Self::Token(inner) => inner.is_retryable(),
-            Self::Config(_) | Self::BodyTooLarge { .. } | Self::Api { .. } | Self::Decode(_) => {
-                false
-            }
+            Self::Config(_)
+            | Self::BodyTooLarge { .. }
+            | Self::Api { .. }
+            | Self::Decode(_)
+            | Self::Cancelled => false,
         }
     }
 

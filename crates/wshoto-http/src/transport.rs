@@ -254,7 +254,9 @@ fn classify(
             retry_after,
         });
     }
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    // A UTF-8 byte-order mark (some gateways add one) does not make a body non-JSON.
+    let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         return Err(Error::NotJson {
             status: status.as_u16(),
@@ -329,6 +331,8 @@ mod tests {
     fn bodies_are_classified() {
         let ok = classify(StatusCode::OK, None, Bytes::from_static(b" {\"code\":0}"));
         assert!(ok.is_ok());
+        let bom = classify(StatusCode::OK, None, Bytes::from_static(b"\xEF\xBB\xBF{}"));
+        assert!(bom.is_ok());
         let html = classify(
             StatusCode::OK,
             None,

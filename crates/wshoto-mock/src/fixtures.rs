@@ -72,6 +72,7 @@ impl Fixtures {
 
 /// The task id in an envelope, read loosely (number or decimal string).
 fn task_id_of(body: &[u8]) -> Option<i64> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let data = value.get("data")?;
     let task = data.get("records").and_then(|r| r.get(0)).unwrap_or(data);
@@ -92,6 +93,7 @@ mod tests {
         assert!(fixtures.get(54).is_some(), "the README's task 54");
         assert!(fixtures.get(i64::MAX).is_some(), "string_longs");
         assert!(fixtures.get(221).is_some(), "page form");
+        assert!(fixtures.get(226).is_some(), "behind a byte-order mark");
         assert!(fixtures.task_ids().count() > 30);
     }
 }

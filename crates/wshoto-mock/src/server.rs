@@ -104,6 +104,8 @@ pub struct Stats {
     pub connections: u64,
     /// Requests that arrived over HTTP/2.
     pub http2_requests: u64,
+    /// The most API requests being answered at the same time.
+    pub api_in_flight_peak: u64,
 }
 
 #[derive(Debug, Default)]
@@ -114,6 +116,8 @@ struct Counters {
     tokens_rejected: AtomicU64,
     connections: AtomicU64,
     http2_requests: AtomicU64,
+    api_in_flight: AtomicU64,
+    api_in_flight_peak: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,6 +243,7 @@ impl MockServer {
             tokens_rejected: c.tokens_rejected.load(Ordering::SeqCst),
             connections: c.connections.load(Ordering::SeqCst),
             http2_requests: c.http2_requests.load(Ordering::SeqCst),
+            api_in_flight_peak: c.api_in_flight_peak.load(Ordering::SeqCst),
         }
     }
 }
@@ -333,6 +338,24 @@ impl State {
     }
 
     async fn handle(
+        self: Arc<Self>,
+        request: Request<Incoming>,
+    ) -> Result<Response<MockBody>, ResetOnPurpose> {
+        let is_api = request.uri().path() != TOKEN_PATH;
+        if is_api {
+            let now = self.counters.api_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.counters
+                .api_in_flight_peak
+                .fetch_max(now, Ordering::SeqCst);
+        }
+        let result = Arc::clone(&self).answer(request).await;
+        if is_api {
+            self.counters.api_in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
+        result
+    }
+
+    async fn answer(
         self: Arc<Self>,
         request: Request<Incoming>,
     ) -> Result<Response<MockBody>, ResetOnPurpose> {

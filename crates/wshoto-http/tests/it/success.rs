@@ -101,3 +101,40 @@ async fn an_unknown_task_is_the_api_error() {
     assert_eq!(error.api_code(), Some(wshoto_mock::CODE_TASK_NOT_FOUND));
     assert_eq!(mock.stats().api_requests, 1, "an API error is not retried");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tasks_are_fetched_in_order_with_bounded_concurrency() {
+    let mock = mock().await;
+    // Slow answers, so that the fetches overlap.
+    mock.faults().always(
+        wshoto_mock::Route::Api,
+        wshoto_mock::Fault::Delay(std::time::Duration::from_millis(40)),
+    );
+    let ids: Vec<i64> = (200..232).chain([54, 999_999]).collect();
+    let results = client(&mock).mass_task_details(ids.clone(), 6).await;
+    let returned: Vec<i64> = results.iter().map(|(id, _)| *id).collect();
+    assert_eq!(returned, ids, "input order kept");
+    for (id, result) in &results {
+        match result {
+            Ok(task) => assert_eq!(task.task_id, *id),
+            Err(error) => assert_eq!(
+                error.api_code(),
+                Some(wshoto_mock::CODE_TASK_NOT_FOUND),
+                "task {id}: {error}"
+            ),
+        }
+    }
+    let fetched = results.iter().filter(|(_, r)| r.is_ok()).count();
+    assert!(fetched >= 30, "{fetched}: {results:?}");
+    assert!(
+        results.last().is_some_and(|(_, r)| r.is_err()),
+        "999999 does not exist"
+    );
+    let stats = mock.stats();
+    assert_eq!(stats.token_requests, 1, "{stats:?}");
+    assert_eq!(stats.api_requests, ids.len() as u64);
+    assert!(
+        (2..=6).contains(&stats.api_in_flight_peak),
+        "overlapping but bounded: {stats:?}"
+    );
+}

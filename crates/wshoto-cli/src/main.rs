@@ -60,6 +60,11 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum TaskCommand {
     /// Fetch one task's detail and show it.
+    #[command(
+        after_help = "Credentials: WSHOTO_ACCESS_TOKEN (or --token), or WSHOTO_APP_ID and \
+        WSHOTO_APP_SECRET (the token is then fetched, cached and refreshed). Without an account, \
+        add --mock to talk to an in-process mock server."
+    )]
     Get {
         /// The task id (群发任务ID).
         task_id: i64,
@@ -76,7 +81,7 @@ enum TaskCommand {
         #[arg(long)]
         ca_cert: Option<PathBuf>,
         /// An HTTP CONNECT proxy, http://[user:pass@]host:port.
-        #[arg(long, env = "WSHOTO_PROXY")]
+        #[arg(long, env = "WSHOTO_PROXY", hide_env_values = true)]
         proxy: Option<String>,
         /// Seconds the whole call may take, retries included.
         #[arg(long)]

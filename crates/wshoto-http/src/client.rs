@@ -153,7 +153,7 @@ impl Client {
     ) -> Result<T, Error> {
         let transport = &self.inner.transport;
         let total = transport.total_timeout();
-        let deadline = Instant::now() + total;
+        let deadline = retry::deadline_after(total);
         let attempts = AtomicU32::new(0);
         let call = async {
             let mut refreshed = false;

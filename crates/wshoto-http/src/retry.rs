@@ -93,6 +93,14 @@ pub fn decide(
     Decision::RetryAfter(delay)
 }
 
+/// The instant `after` from now; a duration too large to add (a "never time out" setting) gives a
+/// deadline a year away instead of overflowing.
+pub(crate) fn deadline_after(after: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(after)
+        .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
+}
+
 /// Runs `attempt` until it succeeds or [`decide`] stops, within `deadline`. The closure gets the
 /// attempt number (1-based). Returns the result and the number of attempts made.
 pub(crate) async fn run<T, F, Fut>(
@@ -362,6 +370,12 @@ mod tests {
             msg: "no".into(),
         };
         assert_eq!(decide(&policy, 1, &other, PLENTY, 1.0), Decision::Stop);
+    }
+
+    #[test]
+    fn huge_deadlines_do_not_overflow() {
+        let far = deadline_after(Duration::MAX);
+        assert!(far > Instant::now() + Duration::from_secs(364 * 24 * 3600));
     }
 
     #[test]

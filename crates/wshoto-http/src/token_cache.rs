@@ -22,6 +22,9 @@ use crate::transport::Transport;
 /// Path of the token endpoint.
 pub(crate) const TOKEN_PATH: &str = "/openapi/access_token";
 
+/// The longest a fetched token is trusted, whatever `expires_in` says: one day.
+const MAX_LIFETIME_SECS: u64 = 24 * 3600;
+
 /// What a fetch produced, as every waiter sees it.
 type FlightResult = Result<CachedToken, Arc<Error>>;
 
@@ -136,7 +139,9 @@ impl Inner {
         let started = Instant::now();
         let body = self.transport.get_with_retries(TOKEN_PATH, &query).await?;
         let data: TokenData = wshoto_model::decode_envelope(&body).map_err(Error::from_decode)?;
-        let lifetime = Duration::from_secs(data.expires_in.unwrap_or(7200));
+        // Bounded, so that an absurd `expires_in` cannot overflow the clock: a token is
+        // re-fetched at least daily.
+        let lifetime = Duration::from_secs(data.expires_in.unwrap_or(7200).min(MAX_LIFETIME_SECS));
         // A margin larger than half the lifetime would refresh on every call.
         let margin = self.refresh_margin.min(lifetime / 2);
         tracing::debug!(expires_in = lifetime.as_secs(), "access token fetched");

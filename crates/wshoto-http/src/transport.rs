@@ -223,7 +223,7 @@ impl Transport {
         query: &[(&str, &str)],
     ) -> Result<Bytes, Error> {
         let path_and_query = format!("{path}?{}", encode_query(query));
-        let deadline = Instant::now() + self.settings.total_timeout;
+        let deadline = retry::deadline_after(self.settings.total_timeout);
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let run = retry::run(&self.settings.retry, deadline, |attempt| {
             attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);

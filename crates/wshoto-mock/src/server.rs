@@ -314,7 +314,10 @@ struct ResetOnPurpose;
 impl State {
     fn issue_token(&self) -> String {
         let token = format!("mock-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
-        let expires = Instant::now() + self.config.token_ttl;
+        let now = Instant::now();
+        let expires = now
+            .checked_add(self.config.token_ttl)
+            .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600));
         lock(&self.tokens).insert(token.clone(), TokenState::Valid { expires });
         self.counters.tokens_issued.fetch_add(1, Ordering::SeqCst);
         token

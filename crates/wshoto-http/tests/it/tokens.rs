@@ -45,6 +45,19 @@ async fn a_token_is_refreshed_ahead_of_its_expiry() {
     );
 }
 
+#[tokio::test]
+async fn an_absurd_expires_in_is_bounded_not_a_crash() {
+    let mock = mock_with(MockConfig {
+        token_ttl: Duration::from_secs(u64::MAX),
+        ..MockConfig::default()
+    })
+    .await;
+    let client = client(&mock);
+    client.mass_task_detail(54).await.expect("first");
+    client.mass_task_detail(54).await.expect("cached");
+    assert_eq!(mock.stats().token_requests, 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_concurrent_callers_cause_one_token_request() {
     let mock = mock().await;

@@ -155,6 +155,69 @@ pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
     d.deserialize_option(BoolVisitor)
 }
 
+/// Visitor for an identifier: a string, or a JSON integer kept as its decimal text (some back ends
+/// send numeric ids where the document says string).
+struct IdVisitor;
+
+impl Visitor<'_> for IdVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an id (a string or an integer)")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
+/// One id, for lists and maps of ids.
+#[derive(serde::Deserialize)]
+struct Id(#[serde(deserialize_with = "id")] String);
+
+fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    d.deserialize_any(IdVisitor)
+}
+
+/// An optional id: a string or an integer (as its decimal text); `null` is `None`.
+pub(crate) fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value: Option<Id> = serde::Deserialize::deserialize(d)?;
+    Ok(value.map(|Id(text)| text))
+}
+
+/// An optional list of ids, each a string or an integer.
+pub(crate) fn opt_id_list<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    let items: Option<Vec<Id>> = serde::Deserialize::deserialize(d)?;
+    Ok(items.map(|items| items.into_iter().map(|Id(text)| text).collect()))
+}
+
+/// An optional map from a staff id to a list of ids, each a string or an integer.
+pub(crate) fn opt_id_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<std::collections::BTreeMap<String, Vec<String>>>, D::Error> {
+    let map: Option<std::collections::BTreeMap<String, Vec<Id>>> =
+        serde::Deserialize::deserialize(d)?;
+    Ok(map.map(|map| {
+        map.into_iter()
+            .map(|(staff, ids)| (staff, ids.into_iter().map(|Id(text)| text).collect()))
+            .collect()
+    }))
+}
+
 /// An optional text: a string as is; any other JSON value as its compact JSON text; `null` is
 /// `None`. For fields such as `msg`, whose type must never hide what surrounds it.
 pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -267,6 +330,27 @@ mod tests {
         assert!(probe(r#"{"n": "9223372036854775808"}"#).is_err());
         assert!(probe(r#"{"n": ""}"#).is_err());
         assert!(probe(r#"{"n": [1]}"#).is_err());
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct IdProbe {
+        #[serde(default, deserialize_with = "opt_id")]
+        id: Option<String>,
+    }
+
+    #[test]
+    fn ids_are_strings_or_integers_never_floats() {
+        let read = |json: &str| serde_json::from_str::<IdProbe>(json).map(|p| p.id);
+        assert_eq!(read(r#"{"id": "et01"}"#).ok(), Some(Some("et01".into())));
+        assert_eq!(read(r#"{"id": 420115}"#).ok(), Some(Some("420115".into())));
+        assert_eq!(
+            read(r#"{"id": 18446744073709551615}"#).ok(),
+            Some(Some("18446744073709551615".into()))
+        );
+        assert_eq!(read(r#"{"id": null}"#).ok(), Some(None));
+        assert!(read(r#"{"id": 1.5}"#).is_err());
+        assert!(read(r#"{"id": true}"#).is_err());
+        assert!(read(r#"{"id": {}}"#).is_err());
     }
 
     #[test]

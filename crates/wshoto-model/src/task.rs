@@ -28,6 +28,7 @@ pub struct MassTaskDetail {
     /// Task state (任务状态).
     pub task_status: Option<TaskStatus>,
     /// Staff id of the creator (创建群发任务员工ID).
+    #[serde(default, deserialize_with = "lenient::opt_id")]
     pub create_user_id: Option<String>,
     /// When the task sends (任务发送时间), epoch seconds (assumed; see [`Self::send_at`]).
     #[serde(default, deserialize_with = "lenient::opt_int")]
@@ -99,8 +100,10 @@ pub struct MaterialInfo {
     /// Title (标题).
     pub title: Option<String>,
     /// Combined-material id (组合素材ID).
+    #[serde(default, deserialize_with = "lenient::opt_id")]
     pub combination_id: Option<String>,
     /// Material category id (素材分类ID).
+    #[serde(default, deserialize_with = "lenient::opt_id")]
     pub package_config_id: Option<String>,
     /// Activity sub-type (活动素材子类型).
     pub act_child_type: Option<ActChildType>,

@@ -21,6 +21,7 @@ pub type StaffAssignments = BTreeMap<String, Vec<String>>;
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct StaffRange {
     /// Staff ids (员工ID集合).
+    #[serde(default, deserialize_with = "lenient::opt_id_list")]
     pub user_ids: Option<Vec<String>>,
     /// Department ids (部门ID集合), `long` on the wire.
     #[serde(default, deserialize_with = "lenient::opt_int_list")]
@@ -35,6 +36,7 @@ pub struct StaffRange {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct StaffTag {
     /// Tag id (员工标签id).
+    #[serde(default, deserialize_with = "lenient::opt_id")]
     pub tag_id: Option<String>,
     /// Tag name (员工标签名称).
     pub tag_name: Option<String>,
@@ -55,6 +57,7 @@ pub struct TagFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TagDetail {
     /// Tag id (标签id).
+    #[serde(default, deserialize_with = "lenient::opt_id")]
     pub tag_id: Option<String>,
     /// Tag name (标签名称).
     pub tag_name: Option<String>,
@@ -77,6 +80,7 @@ pub struct TagDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TagGroup {
     /// Group id (标签组id).
+    #[serde(default, deserialize_with = "lenient::opt_id")]
     pub tag_group_id: Option<String>,
     /// Group name (标签组名称).
     pub tag_group_name: Option<String>,
@@ -89,6 +93,7 @@ pub struct TagGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Location {
     /// Region code (地区编码).
+    #[serde(default, deserialize_with = "lenient::opt_id")]
     pub region_code: Option<String>,
     /// Province, city and district, comma-separated: `湖北省,武汉市,江夏区` (省市区).
     pub region_remark: Option<String>,
@@ -99,6 +104,7 @@ pub struct Location {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Chat {
     /// Chat id (群聊id).
+    #[serde(default, deserialize_with = "lenient::opt_id")]
     pub chat_id: Option<String>,
     /// Chat name (群聊名称).
     pub chat_name: Option<String>,
@@ -134,6 +140,7 @@ pub struct CustomerRange {
     /// Tag groups (标签组).
     pub tag_groups: Option<Vec<TagGroup>>,
     /// Staff to customer ids (员工客户映射关系), `StaffSend2Customer` only.
+    #[serde(default, deserialize_with = "lenient::opt_id_map")]
     pub user_customer_info: Option<StaffAssignments>,
 }
 
@@ -158,6 +165,7 @@ pub struct GroupRange {
     /// Tags to exclude (过滤标签).
     pub exclude_tags: Option<TagFilter>,
     /// Staff to group chat ids (员工与客户群关系对).
+    #[serde(default, deserialize_with = "lenient::opt_id_map")]
     pub user_chat_info: Option<StaffAssignments>,
 }
 
@@ -178,6 +186,7 @@ pub struct MomentRange {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OpenCustomerRange {
     /// Staff to customer ids (员工客户映射关系).
+    #[serde(default, deserialize_with = "lenient::opt_id_map")]
     pub user_customer_info: Option<StaffAssignments>,
 }
 
@@ -186,6 +195,7 @@ pub struct OpenCustomerRange {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OpenGroupRange {
     /// Staff to group chat ids (员工客户群映射关系).
+    #[serde(default, deserialize_with = "lenient::opt_id_map")]
     pub user_chat_info: Option<StaffAssignments>,
 }
 

@@ -533,3 +533,39 @@ fn gateway_quirks_are_tolerated() {
         "a msg of another type never hides the code"
     );
 }
+
+#[test]
+fn numeric_ids_are_read_as_their_decimal_text() {
+    let t = task("ids_as_numbers");
+    assert_eq!(t.create_user_id.as_deref(), Some("1001"));
+    let material = &t.material_infos.as_ref().expect("materials")[0];
+    assert_eq!(material.combination_id.as_deref(), Some("7"));
+    assert_eq!(material.package_config_id.as_deref(), Some("8"));
+    let r = customer_range("ids_as_numbers");
+    let staff = r.add_user_range.expect("staff");
+    assert_eq!(
+        staff.user_ids,
+        Some(vec!["1001".to_owned(), "lisi".to_owned()])
+    );
+    assert_eq!(
+        staff.user_tags.expect("tags")[0].tag_id.as_deref(),
+        Some("12")
+    );
+    assert_eq!(
+        r.locations.expect("locations")[0].region_code.as_deref(),
+        Some("420115")
+    );
+    assert_eq!(r.chat_list.expect("chats")[0].chat_id.as_deref(), Some("5"));
+    let group = &r.tag_groups.expect("groups")[0];
+    assert_eq!(group.tag_group_id.as_deref(), Some("77"));
+    assert_eq!(
+        group.tag_detail_list.as_ref().expect("tags")[0]
+            .tag_id
+            .as_deref(),
+        Some("88")
+    );
+    assert_eq!(
+        r.user_customer_info.expect("map")["1001"],
+        ["9001", "wmABC"]
+    );
+}

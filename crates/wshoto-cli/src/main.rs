@@ -6,6 +6,7 @@ mod mock_cmd;
 mod output;
 mod summary;
 mod task_cmd;
+mod words;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -19,6 +19,7 @@ mod body;
 mod faults;
 mod fixtures;
 mod proxy;
+mod responses;
 mod server;
 mod tls;
 

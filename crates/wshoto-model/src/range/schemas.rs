@@ -112,10 +112,42 @@ pub struct Chat {
     pub status: Option<ChatStatus>,
 }
 
-/// `CorpSend2Customer` and `StaffSend2Customer`: which customers receive the task.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CustomerRange {
+/// Declares [`CustomerRange`] and its wire form from one field list. The wire form also has
+/// `location`, the name `StaffSend2Customer` uses for `locations`, so that a payload carrying both
+/// names (one of them `null`, as Java serializers write) is not a duplicate-field error.
+macro_rules! customer_range {
+    ( $( $(#[$meta:meta])* pub $field:ident : $ty:ty, )* ) => {
+        /// `CorpSend2Customer` and `StaffSend2Customer`: which customers receive the task.
+        #[skip_serializing_none]
+        #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+        #[serde(from = "CustomerRangeWire")]
+        pub struct CustomerRange {
+            $( $(#[$meta])* pub $field: $ty, )*
+        }
+
+        /// `CustomerRange` as it travels: both region field names.
+        #[derive(Deserialize)]
+        #[serde(expecting = "a customer range object")]
+        struct CustomerRangeWire {
+            $( $(#[$meta])* $field: $ty, )*
+            /// `StaffSend2Customer`'s name for `locations`.
+            location: Option<Vec<Location>>,
+        }
+
+        impl From<CustomerRangeWire> for CustomerRange {
+            fn from(wire: CustomerRangeWire) -> Self {
+                let mut range = Self { $( $field: wire.$field, )* };
+                // `locations` wins when both are sent, unless it is empty and `location` is not.
+                if range.locations.as_ref().is_none_or(Vec::is_empty) && wire.location.is_some() {
+                    range.locations = wire.location;
+                }
+                range
+            }
+        }
+    };
+}
+
+customer_range! {
     /// Staff whose customers are targeted (添加人范围).
     pub add_user_range: Option<StaffRange>,
     /// When the customers were added (添加时间范围).
@@ -125,7 +157,6 @@ pub struct CustomerRange {
     /// Tags that exclude a customer (客户剔除标签).
     pub exclude_tags: Option<TagFilter>,
     /// Regions (所在地区). `StaffSend2Customer` sends it as `location`; both names are read.
-    #[serde(alias = "location")]
     pub locations: Option<Vec<Location>>,
     /// Group chats the customers are in (所在群聊).
     pub chat_list: Option<Vec<Chat>>,

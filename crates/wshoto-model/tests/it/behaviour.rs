@@ -569,3 +569,27 @@ fn numeric_ids_are_read_as_their_decimal_text() {
         ["9001", "wmABC"]
     );
 }
+
+#[test]
+fn both_region_field_names_are_not_a_duplicate() {
+    // Both names sent, one of them null (as Java serializers write): not a duplicate-field error.
+    let both = customer_range("location_both_names");
+    assert_eq!(
+        both.locations.expect("locations")[0].region_code.as_deref(),
+        Some("310101")
+    );
+    // An empty `locations` gives way to a non-empty `location`.
+    let range = wshoto_model::range::decode_range(
+        Some("StaffSend2Customer".into()),
+        Some(RawRange::Text(
+            r#"{"locations":[],"location":[{"region_code":"1"}]}"#.into(),
+        )),
+    );
+    let RangeInfo::StaffSend2Customer(r) = range else {
+        panic!("{range:?}")
+    };
+    assert_eq!(
+        r.locations.expect("locations")[0].region_code.as_deref(),
+        Some("1")
+    );
+}

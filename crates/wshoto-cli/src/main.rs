@@ -81,7 +81,7 @@ enum TaskCommand {
         /// A PEM file of extra root certificates to trust.
         #[arg(long)]
         ca_cert: Option<PathBuf>,
-        /// An HTTP CONNECT proxy, http://[user:pass@]host:port.
+        /// An HTTP CONNECT proxy, `http://[user:pass@]host:port`.
         #[arg(long, env = "WSHOTO_PROXY", hide_env_values = true)]
         proxy: Option<String>,
         /// Seconds the whole call may take, retries included.

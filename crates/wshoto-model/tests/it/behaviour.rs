@@ -593,3 +593,22 @@ fn both_region_field_names_are_not_a_duplicate() {
         Some("1")
     );
 }
+
+#[test]
+fn an_empty_string_for_an_optional_number_is_absent() {
+    let t = task("numbers_as_empty_strings");
+    assert_eq!(
+        (t.send_time, t.end_time, t.create_time),
+        (None, None, Some(1_723_680_000))
+    );
+    assert_eq!((t.plan_staff_qty, t.success_staff_qty), (None, Some(0)));
+    assert_eq!(t.material_infos.expect("materials")[0].material_id, None);
+    let RangeInfo::CorpSend2Moment(moment) = range("numbers_as_empty_strings") else {
+        panic!("moment")
+    };
+    let tag = &moment.tag_groups.expect("groups")[0]
+        .tag_detail_list
+        .clone()
+        .expect("tags")[0];
+    assert_eq!(tag.strategy_id, None);
+}

@@ -10,6 +10,8 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_API: u8 = 3;
 /// Exit code: reading input, writing output, or reaching the API failed.
 pub const EXIT_IO: u8 = 4;
+/// Exit code: an export finished, but some of its tasks failed.
+pub const EXIT_PARTIAL: u8 = 5;
 
 /// A failure to report: one line, and the exit code.
 #[derive(Debug)]

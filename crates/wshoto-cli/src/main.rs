@@ -2,6 +2,7 @@
 
 mod decode_cmd;
 mod exit;
+mod export_cmd;
 mod mock_cmd;
 mod output;
 mod summary;
@@ -12,14 +13,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::Failure;
 
 /// Command-line tool for the Wshoto (微盛·企微管家) Open API mass-send task detail.
 ///
 /// Exit codes: 0 success; 1 input rejected; 2 usage or configuration; 3 API error code;
-/// 4 I/O, network or timeout.
+/// 4 I/O, network or timeout; 5 an export in which some tasks failed.
 #[derive(Debug, Parser)]
 #[command(name = "wshoto", version, about)]
 struct Cli {
@@ -61,11 +62,7 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum TaskCommand {
     /// Fetch one task's detail and show it.
-    #[command(
-        after_help = "Credentials: WSHOTO_ACCESS_TOKEN (or --token), or WSHOTO_APP_ID and \
-        WSHOTO_APP_SECRET (the token is then fetched, cached and refreshed). Without an account, \
-        add --mock to talk to an in-process mock server."
-    )]
+    #[command(after_help = CREDENTIALS_HELP)]
     Get {
         /// The task id (群发任务ID).
         task_id: i64,
@@ -75,22 +72,67 @@ enum TaskCommand {
         /// Language of the labels.
         #[arg(long, value_enum, default_value = "en")]
         lang: LangArg,
-        /// The API's base URL.
-        #[arg(long, env = "WSHOTO_BASE_URL")]
-        base_url: Option<String>,
-        /// A PEM file of extra root certificates to trust.
-        #[arg(long)]
-        ca_cert: Option<PathBuf>,
-        /// An HTTP CONNECT proxy, `http://[user:pass@]host:port`.
-        #[arg(long, env = "WSHOTO_PROXY", hide_env_values = true)]
-        proxy: Option<String>,
-        /// Seconds the whole call may take, retries included.
-        #[arg(long)]
-        timeout: Option<f64>,
-        /// An access token (prefer the environment variable: arguments are visible to others).
-        #[arg(long, env = "WSHOTO_ACCESS_TOKEN", hide_env_values = true)]
-        token: Option<String>,
+        #[command(flatten)]
+        connection: ConnectionArgs,
     },
+    /// Fetch many tasks and write them as JSON Lines, one task per line, in the order given.
+    ///
+    /// A task that fails is written as {"task_id", "error", "api_code"} and the others go on;
+    /// the exit code is then 5.
+    #[command(after_help = CREDENTIALS_HELP)]
+    Export {
+        /// Task ids (群发任务ID).
+        task_ids: Vec<i64>,
+        /// A file of task ids, one per line (`#` starts a comment); `-` reads standard input.
+        #[arg(long)]
+        ids_file: Option<PathBuf>,
+        /// How many tasks to fetch at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+}
+
+const CREDENTIALS_HELP: &str = "Credentials: WSHOTO_ACCESS_TOKEN (or --token), or WSHOTO_APP_ID \
+    and WSHOTO_APP_SECRET (the token is then fetched, cached and refreshed). Without an account, \
+    add --mock to talk to an in-process mock server.";
+
+/// Where and how to reach the API.
+#[derive(Debug, Args)]
+struct ConnectionArgs {
+    /// The API's base URL.
+    #[arg(long, env = "WSHOTO_BASE_URL")]
+    base_url: Option<String>,
+    /// A PEM file of extra root certificates to trust.
+    #[arg(long)]
+    ca_cert: Option<PathBuf>,
+    /// An HTTP CONNECT proxy, `http://[user:pass@]host:port`.
+    #[arg(long, env = "WSHOTO_PROXY", hide_env_values = true)]
+    proxy: Option<String>,
+    /// Seconds one task's fetch may take, retries included.
+    #[arg(long)]
+    timeout: Option<f64>,
+    /// An access token (prefer the environment variable: arguments are visible to others).
+    #[arg(long, env = "WSHOTO_ACCESS_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+}
+
+impl ConnectionArgs {
+    fn into_connection(self) -> task_cmd::Connection {
+        task_cmd::Connection {
+            base_url: self.base_url,
+            ca_cert: self.ca_cert,
+            proxy: self.proxy,
+            timeout: self.timeout,
+            token: self.token,
+            app_id: non_empty_env("WSHOTO_APP_ID"),
+            app_secret: non_empty_env("WSHOTO_APP_SECRET"),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,22 +170,9 @@ fn main() -> ExitCode {
                     task_id,
                     json,
                     lang,
-                    base_url,
-                    ca_cert,
-                    proxy,
-                    timeout,
-                    token,
+                    connection,
                 },
         } => {
-            let connection = task_cmd::Connection {
-                base_url,
-                ca_cert,
-                proxy,
-                timeout,
-                token,
-                app_id: non_empty_env("WSHOTO_APP_ID"),
-                app_secret: non_empty_env("WSHOTO_APP_SECRET"),
-            };
             let display = task_cmd::Display {
                 json,
                 lang: match lang {
@@ -151,7 +180,34 @@ fn main() -> ExitCode {
                     LangArg::Zh => wshoto_model::Lang::Zh,
                 },
             };
-            run_async(task_cmd::get(task_id, connection, display, cli.mock))
+            run_async(task_cmd::get(
+                task_id,
+                connection.into_connection(),
+                display,
+                cli.mock,
+            ))
+        }
+        Command::Task {
+            command:
+                TaskCommand::Export {
+                    task_ids,
+                    ids_file,
+                    concurrency,
+                    output,
+                    connection,
+                },
+        } => {
+            let request = export_cmd::Request {
+                task_ids,
+                ids_file,
+                concurrency,
+                output,
+            };
+            run_async(export_cmd::export(
+                request,
+                connection.into_connection(),
+                cli.mock,
+            ))
         }
         Command::Mock {
             command:

@@ -49,15 +49,7 @@ pub async fn get(
     display: Display,
     mock: bool,
 ) -> Result<(), Failure> {
-    let mock_server = if mock {
-        Some(
-            MockServer::start()
-                .await
-                .map_err(|e| Failure::io(format!("cannot start the mock: {e}")))?,
-        )
-    } else {
-        None
-    };
+    let mock_server = start_mock(mock).await?;
     let client = build_client(&connection, mock_server.as_ref())?;
     let task = client.mass_task_detail(task_id).await.map_err(explain)?;
     if display.json {
@@ -69,7 +61,19 @@ pub async fn get(
     }
 }
 
-fn build_client(connection: &Connection, mock: Option<&MockServer>) -> Result<Client, Failure> {
+/// With `--mock`, a mock server in this process (kept alive by the caller).
+pub async fn start_mock(mock: bool) -> Result<Option<MockServer>, Failure> {
+    if !mock {
+        return Ok(None);
+    }
+    MockServer::start()
+        .await
+        .map(Some)
+        .map_err(|e| Failure::io(format!("cannot start the mock: {e}")))
+}
+
+/// The client for `connection` (aimed at `mock` when there is one and no base URL was given).
+pub fn build_client(connection: &Connection, mock: Option<&MockServer>) -> Result<Client, Failure> {
     let mut builder = Client::builder();
     let base_url = connection
         .base_url
@@ -118,7 +122,7 @@ fn build_client(connection: &Connection, mock: Option<&MockServer>) -> Result<Cl
 }
 
 /// One line that says what went wrong and what to do.
-fn explain(error: Error) -> Failure {
+pub fn explain(error: Error) -> Failure {
     let line = wshoto_http::display_chain(&error);
     match &error {
         Error::Config(_) => Failure::usage(line),

@@ -1,5 +1,6 @@
 //! Integration tests of the `wshoto` binary, in one test binary.
 
 mod decode;
+mod export;
 mod support;
 mod task;

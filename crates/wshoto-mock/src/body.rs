@@ -13,6 +13,8 @@ pub(crate) enum MockBody {
     Whole(Option<Bytes>),
     /// A prefix of the body, then an error that drops the connection.
     Truncated(Option<Bytes>),
+    /// The whole body without announcing its length (chunked on HTTP/1.1).
+    Unsized(Option<Bytes>),
 }
 
 /// The error that ends a truncated body.
@@ -36,7 +38,7 @@ impl Body for MockBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Truncated>>> {
         let this = self.get_mut();
         Poll::Ready(match this {
-            Self::Whole(chunk) => chunk.take().map(|c| Ok(Frame::data(c))),
+            Self::Whole(chunk) | Self::Unsized(chunk) => chunk.take().map(|c| Ok(Frame::data(c))),
             Self::Truncated(chunk) => match chunk.take() {
                 Some(c) => Some(Ok(Frame::data(c))),
                 None => Some(Err(Truncated)),
@@ -45,14 +47,14 @@ impl Body for MockBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, Self::Whole(None))
+        matches!(self, Self::Whole(None) | Self::Unsized(None))
     }
 
     fn size_hint(&self) -> SizeHint {
         match self {
             Self::Whole(Some(c)) => SizeHint::with_exact(c.len() as u64),
             Self::Whole(None) => SizeHint::with_exact(0),
-            Self::Truncated(_) => SizeHint::default(),
+            Self::Truncated(_) | Self::Unsized(_) => SizeHint::default(),
         }
     }
 }

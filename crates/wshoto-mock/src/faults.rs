@@ -51,6 +51,8 @@ pub enum Fault {
     RevokeTokens,
     /// Answer `200 OK` with a JSON body of this many bytes (for body-size caps).
     OversizedBody(usize),
+    /// The same without a `Content-Length` (chunked), so the cap must count what arrives.
+    OversizedUnsizedBody(usize),
 }
 
 /// The planned faults of one route.

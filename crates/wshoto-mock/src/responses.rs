@@ -103,7 +103,9 @@ pub(crate) fn oversized(size: usize) -> Response<MockBody> {
 pub(crate) fn truncate(full: Response<MockBody>) -> Response<MockBody> {
     let (mut parts, body) = full.into_parts();
     let bytes = match body {
-        MockBody::Whole(Some(bytes)) | MockBody::Truncated(Some(bytes)) => bytes,
+        MockBody::Whole(Some(bytes))
+        | MockBody::Truncated(Some(bytes))
+        | MockBody::Unsized(Some(bytes)) => bytes,
         _ => Bytes::new(),
     };
     parts.headers.insert(
@@ -112,6 +114,16 @@ pub(crate) fn truncate(full: Response<MockBody>) -> Response<MockBody> {
     );
     let half = bytes.slice(..bytes.len() / 2);
     Response::from_parts(parts, MockBody::Truncated(Some(half)))
+}
+
+/// The same response with its body sent without a length.
+pub(crate) fn without_length(full: Response<MockBody>) -> Response<MockBody> {
+    let (mut parts, body) = full.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let bytes = match body {
+        MockBody::Whole(bytes) | MockBody::Truncated(bytes) | MockBody::Unsized(bytes) => bytes,
+    };
+    Response::from_parts(parts, MockBody::Unsized(bytes))
 }
 
 #[cfg(test)]

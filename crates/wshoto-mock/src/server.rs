@@ -21,6 +21,7 @@ use crate::faults::{Fault, FaultPlan, Route, lock};
 use crate::fixtures::Fixtures;
 use crate::responses::{
     envelope_error, html, json, oversized, query_pairs, raw_json, response, status_page, truncate,
+    without_length,
 };
 use crate::tls::{self, TlsSetupError};
 
@@ -414,6 +415,7 @@ impl State {
                 Some(response(code, "text/html", page))
             }
             Some(Fault::OversizedBody(size)) => Some(oversized(size)),
+            Some(Fault::OversizedUnsizedBody(size)) => Some(without_length(oversized(size))),
             Some(Fault::TruncatedBody) => {
                 let full = self.route(route, request).await;
                 return Ok(truncate(full));

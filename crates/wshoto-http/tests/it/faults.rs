@@ -84,6 +84,11 @@ async fn each_non_retryable_fault_fails_at_once() {
         ("body too large", Fault::OversizedBody(64 * 1024), |e| {
             matches!(e, Error::BodyTooLarge { limit: 16384 })
         }),
+        (
+            "body too large, no Content-Length",
+            Fault::OversizedUnsizedBody(64 * 1024),
+            |e| matches!(e, Error::BodyTooLarge { limit: 16384 }),
+        ),
     ];
     for (name, fault, expected) in cases {
         let mock = mock().await;

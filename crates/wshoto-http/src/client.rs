@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use bytes::Bytes;
 use http::Method;
@@ -14,8 +13,8 @@ use wshoto_model::{DecodeError, MassTaskDetail};
 
 use crate::config::ClientBuilder;
 use crate::credentials::TokenProvider;
-use crate::error::{Error, TimeoutKind};
-use crate::retry;
+use crate::error::Error;
+use crate::retry::CallBudget;
 use crate::transport::{Transport, percent_encode};
 
 /// Path of the task detail endpoint.
@@ -152,9 +151,7 @@ impl Client {
         decode: fn(&[u8]) -> Result<T, DecodeError>,
     ) -> Result<T, Error> {
         let transport = &self.inner.transport;
-        let total = transport.total_timeout();
-        let deadline = retry::deadline_after(total);
-        let attempts = AtomicU32::new(0);
+        let budget = CallBudget::new(transport.total_timeout());
         let call = async {
             let mut refreshed = false;
             loop {
@@ -163,22 +160,21 @@ impl Client {
                     "{path}?access_token={}",
                     percent_encode(token.expose_secret())
                 );
-                let (result, _) = retry::run(transport.retry_policy(), deadline, |_| {
-                    let number = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-                    tracing::Span::current().record("attempt", number);
-                    let path_and_query = &path_and_query;
-                    let body = body.clone();
-                    async move {
-                        let started = Instant::now();
-                        let bytes = transport
-                            .send_once(Method::POST, path_and_query, Some(body))
-                            .await;
-                        tracing::Span::current()
-                            .record("latency_ms", started.elapsed().as_millis() as u64);
-                        decode(&bytes?).map_err(Error::from_decode)
-                    }
-                })
-                .await;
+                let result = budget
+                    .retry(transport.retry_policy(), || {
+                        let path_and_query = &path_and_query;
+                        let body = body.clone();
+                        async move {
+                            let started = Instant::now();
+                            let bytes = transport
+                                .send_once(Method::POST, path_and_query, Some(body))
+                                .await;
+                            tracing::Span::current()
+                                .record("latency_ms", started.elapsed().as_millis() as u64);
+                            decode(&bytes?).map_err(Error::from_decode)
+                        }
+                    })
+                    .await;
                 match result {
                     Err(Error::Api { code, .. })
                         if !refreshed
@@ -192,14 +188,7 @@ impl Client {
                 }
             }
         };
-        let outcome = match tokio::time::timeout_at(deadline, call).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::Timeout {
-                kind: TimeoutKind::Total,
-                attempts: attempts.load(Ordering::Relaxed),
-                after: total,
-            }),
-        };
+        let outcome = budget.bound(call).await;
         if let Err(error) = &outcome {
             tracing::Span::current().record("api_code", error.api_code());
             tracing::debug!(error = %crate::error::display_chain(error), "call failed");

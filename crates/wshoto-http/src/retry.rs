@@ -3,9 +3,11 @@
 use std::future::Future;
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use tokio::time::Instant;
 
-use crate::error::Error;
+use crate::error::{Error, TimeoutKind};
 
 /// How a call retries transient failures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,30 +103,71 @@ pub(crate) fn deadline_after(after: Duration) -> Instant {
         .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
 }
 
-/// Runs `attempt` until it succeeds or [`decide`] stops, within `deadline`. The closure gets the
-/// attempt number (1-based). Returns the result and the number of attempts made.
-pub(crate) async fn run<T, F, Fut>(
-    policy: &RetryPolicy,
+/// The total deadline of one call, and the attempts started within it.
+pub(crate) struct CallBudget {
+    total: Duration,
     deadline: Instant,
-    mut attempt: F,
-) -> (Result<T, Error>, u32)
-where
-    F: FnMut(u32) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-{
-    let mut number = 0;
-    loop {
-        number += 1;
-        let error = match attempt(number).await {
-            Ok(value) => return (Ok(value), number),
-            Err(error) => error,
-        };
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        match decide(policy, number, &error, remaining, fastrand::f64()) {
-            Decision::Stop => return (Err(error), number),
-            Decision::RetryAfter(delay) => {
-                tracing::warn!(attempt = number, ?delay, %error, "retrying");
-                tokio::time::sleep(delay).await;
+    attempts: AtomicU32,
+}
+
+impl CallBudget {
+    /// A budget of `total` from now.
+    pub(crate) fn new(total: Duration) -> Self {
+        Self {
+            total,
+            deadline: deadline_after(total),
+            attempts: AtomicU32::new(0),
+        }
+    }
+
+    /// Counts one more attempt and returns its number (1-based, across the whole call).
+    pub(crate) fn start_attempt(&self) -> u32 {
+        self.attempts.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Runs `call` within the deadline; when it passes, [`Error::Timeout`] of kind `Total` with
+    /// the number of attempts started.
+    pub(crate) async fn bound<T>(
+        &self,
+        call: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        match tokio::time::timeout_at(self.deadline, call).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout {
+                kind: TimeoutKind::Total,
+                attempts: self.attempts.load(Ordering::Relaxed),
+                after: self.total,
+            }),
+        }
+    }
+
+    /// Runs `attempt` until it succeeds or [`decide`] stops, counting each attempt here. Does not
+    /// itself enforce the deadline (see [`Self::bound`]); it only stops retrying near it.
+    pub(crate) async fn retry<T, F, Fut>(
+        &self,
+        policy: &RetryPolicy,
+        mut attempt: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let mut number = 0;
+        loop {
+            number += 1;
+            let total_number = self.start_attempt();
+            tracing::Span::current().record("attempt", total_number);
+            let error = match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let remaining = self.deadline.saturating_duration_since(Instant::now());
+            match decide(policy, number, &error, remaining, fastrand::f64()) {
+                Decision::Stop => return Err(error),
+                Decision::RetryAfter(delay) => {
+                    tracing::warn!(attempt = total_number, ?delay, %error, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
             }
         }
     }

@@ -16,7 +16,7 @@ use hyper_util::rt::TokioExecutor;
 use tokio::time::Instant;
 
 use crate::error::{BoxError, Error, TimeoutKind, TransportKind, snippet};
-use crate::retry::{self, RetryPolicy};
+use crate::retry::{CallBudget, RetryPolicy};
 
 type RequestBody = Full<Bytes>;
 
@@ -223,20 +223,11 @@ impl Transport {
         query: &[(&str, &str)],
     ) -> Result<Bytes, Error> {
         let path_and_query = format!("{path}?{}", encode_query(query));
-        let deadline = retry::deadline_after(self.settings.total_timeout);
-        let attempts = std::sync::atomic::AtomicU32::new(0);
-        let run = retry::run(&self.settings.retry, deadline, |attempt| {
-            attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
+        let budget = CallBudget::new(self.settings.total_timeout);
+        let call = budget.retry(&self.settings.retry, || {
             self.send_once(Method::GET, &path_and_query, None)
         });
-        match tokio::time::timeout_at(deadline, run).await {
-            Ok((result, _)) => result,
-            Err(_) => Err(Error::Timeout {
-                kind: TimeoutKind::Total,
-                attempts: attempts.load(std::sync::atomic::Ordering::Relaxed),
-                after: self.settings.total_timeout,
-            }),
-        }
+        budget.bound(call).await
     }
 }
 

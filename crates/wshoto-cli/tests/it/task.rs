@@ -179,6 +179,23 @@ struct Served {
     ca: Option<String>,
 }
 
+impl Served {
+    /// `wshoto task get TASK_ID` against this server with its token, plus `extra` arguments.
+    fn get(&self, task_id: &str, extra: &[&str]) -> std::process::Output {
+        let mut args = vec![
+            "task",
+            "get",
+            task_id,
+            "--base-url",
+            &self.url,
+            "--token",
+            &self.token,
+        ];
+        args.extend_from_slice(extra);
+        wshoto(&args, b"")
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -224,18 +241,7 @@ fn serve(extra: &[&str]) -> Served {
 fn mock_serve_prints_a_url_and_token_that_work() {
     let served = serve(&[]);
     assert!(served.url.starts_with("http://127.0.0.1:"));
-    let text = stdout(&wshoto(
-        &[
-            "task",
-            "get",
-            "54",
-            "--base-url",
-            &served.url,
-            "--token",
-            &served.token,
-        ],
-        b"",
-    ));
+    let text = stdout(&served.get("54", &[]));
     assert!(text.contains("Task 54"), "{text}");
 }
 
@@ -244,34 +250,10 @@ fn mock_serve_over_tls_works_with_its_ca() {
     let served = serve(&["--tls"]);
     assert!(served.url.starts_with("https://127.0.0.1:"));
     let ca = served.ca.clone().expect("the CA file is printed");
-    let text = stdout(&wshoto(
-        &[
-            "task",
-            "get",
-            "204",
-            "--base-url",
-            &served.url,
-            "--token",
-            &served.token,
-            "--ca-cert",
-            &ca,
-        ],
-        b"",
-    ));
+    let text = stdout(&served.get("204", &["--ca-cert", &ca]));
     assert!(text.contains("Task 204"), "{text}");
     // Without the CA the certificate is not trusted.
-    let output = wshoto(
-        &[
-            "task",
-            "get",
-            "204",
-            "--base-url",
-            &served.url,
-            "--token",
-            &served.token,
-        ],
-        b"",
-    );
+    let output = served.get("204", &[]);
     let err = assert_one_line_failure(&output, 4);
     assert!(err.contains("TLS"), "{err}");
 }

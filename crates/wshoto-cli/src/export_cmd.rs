@@ -50,7 +50,7 @@ pub async fn export(request: Request, connection: Connection, mock: bool) -> Res
     let mut failed = 0;
     for round in ids.chunks(ROUND) {
         let results = client
-            .mass_task_details(round.iter().copied(), request.concurrency)
+            .mass_task_details(round.to_vec(), request.concurrency)
             .await;
         for (task_id, result) in results {
             let line = match result {

@@ -14,6 +14,7 @@ use wshoto_model::{DecodeError, MassTaskDetail};
 use crate::config::ClientBuilder;
 use crate::credentials::TokenProvider;
 use crate::error::Error;
+use crate::rate_limit::{Overload, RateLimitState};
 use crate::retry::CallBudget;
 use crate::transport::{Transport, percent_encode};
 
@@ -31,6 +32,7 @@ struct Inner {
     transport: Transport,
     provider: Arc<dyn TokenProvider>,
     token_rejected_codes: Vec<i64>,
+    rate_limited_codes: Vec<i64>,
 }
 
 impl fmt::Debug for Client {
@@ -39,6 +41,7 @@ impl fmt::Debug for Client {
             .field("transport", &self.inner.transport)
             .field("provider", &self.inner.provider)
             .field("token_rejected_codes", &self.inner.token_rejected_codes)
+            .field("rate_limited_codes", &self.inner.rate_limited_codes)
             .finish()
     }
 }
@@ -58,14 +61,22 @@ impl Client {
         transport: Transport,
         provider: Arc<dyn TokenProvider>,
         token_rejected_codes: Vec<i64>,
+        rate_limited_codes: Vec<i64>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 transport,
                 provider,
                 token_rejected_codes,
+                rate_limited_codes,
             }),
         }
+    }
+
+    /// The rate limit in force now ([`ClientBuilder::rate_limit`]), lower than configured while
+    /// the client is slowed down after an overload; `None` when no rate is set.
+    pub fn rate_limit_state(&self) -> Option<RateLimitState> {
+        self.inner.transport.limiter().state()
     }
 
     /// `POST /openapi/mass_send/corp/get_mass_task_detail`: the detail of one mass-send task.
@@ -81,45 +92,6 @@ impl Client {
         )
         .instrument(span)
         .await
-    }
-
-    /// Fetches many tasks, at most `concurrency` (at least 1) in flight at once, sharing the
-    /// connection pool and the token. Results keep the order of `task_ids`; one task's failure
-    /// does not stop the others. For nightly exports of many tasks.
-    pub async fn mass_task_details<I>(
-        &self,
-        task_ids: I,
-        concurrency: usize,
-    ) -> Vec<(i64, Result<MassTaskDetail, Error>)>
-    where
-        I: IntoIterator<Item = i64>,
-    {
-        let ids: Vec<i64> = task_ids.into_iter().collect();
-        let limit = concurrency.max(1);
-        let mut results: Vec<Option<Result<MassTaskDetail, Error>>> =
-            std::iter::repeat_with(|| None).take(ids.len()).collect();
-        let mut in_flight = tokio::task::JoinSet::new();
-        let mut next = 0;
-        loop {
-            while next < ids.len() && in_flight.len() < limit {
-                let (client, index, id) = (self.clone(), next, ids[next]);
-                in_flight.spawn(async move { (index, client.mass_task_detail(id).await) });
-                next += 1;
-            }
-            match in_flight.join_next().await {
-                Some(Ok((index, result))) => results[index] = Some(result),
-                Some(Err(failure)) if failure.is_panic() => {
-                    std::panic::resume_unwind(failure.into_panic())
-                }
-                // Cancelled: only if the runtime is shutting down; reported per task below.
-                Some(Err(_)) => {}
-                None => break,
-            }
-        }
-        ids.into_iter()
-            .zip(results)
-            .map(|(id, result)| (id, result.unwrap_or(Err(Error::Cancelled))))
-            .collect()
     }
 
     /// Any endpoint with the same conventions (`POST path?access_token=` with a JSON body and a
@@ -171,7 +143,15 @@ impl Client {
                                 .await;
                             tracing::Span::current()
                                 .record("latency_ms", started.elapsed().as_millis() as u64);
-                            decode(&bytes?).map_err(Error::from_decode)
+                            let decoded = decode(&bytes?).map_err(Error::from_decode);
+                            if let Err(Error::Api { code, .. }) = &decoded
+                                && self.inner.rate_limited_codes.contains(code)
+                            {
+                                transport
+                                    .limiter()
+                                    .overloaded(Overload::ApiCode(*code), None);
+                            }
+                            decoded
                         }
                     })
                     .await;

@@ -39,6 +39,8 @@ pub struct ClientBuilder {
     pool_max_idle_per_host: usize,
     token_refresh_margin: Duration,
     token_rejected_codes: Vec<i64>,
+    rate_limit: Option<(f64, u32)>,
+    rate_limited_codes: Vec<i64>,
     allow_insecure_http: bool,
 }
 
@@ -59,6 +61,8 @@ impl Default for ClientBuilder {
             pool_max_idle_per_host: 32,
             token_refresh_margin: Duration::from_secs(300),
             token_rejected_codes: DEFAULT_TOKEN_REJECTED_CODES.to_vec(),
+            rate_limit: None,
+            rate_limited_codes: Vec::new(),
             allow_insecure_http: false,
         }
     }
@@ -84,6 +88,8 @@ impl std::fmt::Debug for ClientBuilder {
             .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
             .field("token_refresh_margin", &self.token_refresh_margin)
             .field("token_rejected_codes", &self.token_rejected_codes)
+            .field("rate_limit", &self.rate_limit)
+            .field("rate_limited_codes", &self.rate_limited_codes)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
@@ -180,6 +186,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Caps every request made through the client and its clones (API calls, token fetches,
+    /// retries) at `per_second` on average, with up to `burst` at once: a token bucket shared by
+    /// all of them. HTTP 429, a `Retry-After` and the [`Self::rate_limited_api_codes`] halve the
+    /// rate in force (at most once a second, down to a sixteenth); each two calm seconds give a
+    /// tenth back. Default: no limit (a `Retry-After` still pauses the whole client).
+    pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
+        self.rate_limit = Some((per_second, burst));
+        self
+    }
+
+    /// API codes meaning "calling too often": they slow the whole client down like a 429, and are
+    /// retried like a transient failure. Default: none (the API publishes no such code).
+    pub fn rate_limited_api_codes(mut self, codes: impl IntoIterator<Item = i64>) -> Self {
+        self.rate_limited_codes = codes.into_iter().collect();
+        self
+    }
+
     /// Allows plain `http://` to hosts that are not loopback. The access token then travels in
     /// clear text: for a trusted private network only.
     pub fn danger_allow_insecure_http(mut self, allow: bool) -> Self {
@@ -214,6 +237,20 @@ impl ClientBuilder {
                 "max_body_bytes must be more than zero".into(),
             ));
         }
+        if let Some((per_second, burst)) = self.rate_limit
+            && (!per_second.is_finite() || per_second <= 0.0 || burst == 0)
+        {
+            return Err(Error::Config(format!(
+                "rate_limit must be a positive number of requests per second with a burst of at \
+                 least 1 (got {per_second}/s, burst {burst})"
+            )));
+        }
+        let mut retry = self.retry.clone();
+        for code in &self.rate_limited_codes {
+            if !retry.transient_api_codes.contains(code) {
+                retry.transient_api_codes.push(*code);
+            }
+        }
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::Config("user_agent is not a valid header value".into()))?;
         let proxy = self.proxy.as_deref().map(validated_proxy).transpose()?;
@@ -228,7 +265,8 @@ impl ClientBuilder {
             user_agent,
             pool_idle_timeout: self.pool_idle_timeout,
             pool_max_idle_per_host: self.pool_max_idle_per_host,
-            retry: self.retry,
+            retry,
+            rate_limit: self.rate_limit,
         });
         let provider: Arc<dyn TokenProvider> = match credentials {
             Credentials::Token(token) => Arc::new(FixedToken(token)),
@@ -245,7 +283,12 @@ impl ClientBuilder {
             }
             Credentials::Provider(provider) => provider,
         };
-        Ok(Client::new(transport, provider, self.token_rejected_codes))
+        Ok(Client::new(
+            transport,
+            provider,
+            self.token_rejected_codes,
+            self.rate_limited_codes,
+        ))
     }
 
     fn validated_base_url(&self) -> Result<String, Error> {

@@ -16,21 +16,29 @@
 //!   the call retried once.
 //! - Retries: full-jitter exponential backoff for transient failures, `Retry-After` honoured,
 //!   bounded by attempts and a total deadline ([`RetryPolicy`], [`retry::decide`]).
+//! - Batches: [`Client::mass_task_detail_stream`] streams many tasks through a sliding window of
+//!   requests, in input order or as completed ([`BatchOptions`]).
+//! - Rate limit: [`ClientBuilder::rate_limit`] caps every request of the client and its clones;
+//!   429s, `Retry-After` and "too frequent" API codes slow the whole client down.
 //! - Secrets: the app secret and tokens never appear in `Debug`, errors or logs.
 
+mod batch;
 mod client;
 mod config;
 mod credentials;
 mod error;
+mod rate_limit;
 pub mod retry;
 mod token_cache;
 mod transport;
 
+pub use batch::{BatchItem, BatchOptions, Order, TaskStream};
 pub use client::{Client, MASS_TASK_DETAIL_PATH};
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_REJECTED_CODES,
 };
 pub use credentials::{AccessToken, BoxFuture, Credentials, TokenProvider};
 pub use error::{BoxError, Error, TimeoutKind, TransportKind, display_chain};
+pub use rate_limit::RateLimitState;
 pub use retry::RetryPolicy;
 pub use wshoto_model;

@@ -16,6 +16,7 @@ use hyper_util::rt::TokioExecutor;
 use tokio::time::Instant;
 
 use crate::error::{BoxError, Error, TimeoutKind, TransportKind, snippet};
+use crate::rate_limit::{Overload, RateLimiter};
 use crate::retry::{CallBudget, RetryPolicy};
 
 type RequestBody = Full<Bytes>;
@@ -40,6 +41,8 @@ pub(crate) struct TransportSettings {
     pub(crate) pool_idle_timeout: Duration,
     pub(crate) pool_max_idle_per_host: usize,
     pub(crate) retry: RetryPolicy,
+    /// Requests per second and burst, when limited.
+    pub(crate) rate_limit: Option<(f64, u32)>,
 }
 
 /// An HTTP CONNECT proxy: its address, and the `Proxy-Authorization` made from the URL's
@@ -74,6 +77,7 @@ impl fmt::Debug for ProxySettings {
 pub(crate) struct Transport {
     pool: Pool,
     settings: Arc<TransportSettings>,
+    limiter: Arc<RateLimiter>,
 }
 
 impl fmt::Debug for Transport {
@@ -87,6 +91,7 @@ impl fmt::Debug for Transport {
             .field("total_timeout", &s.total_timeout)
             .field("max_body_bytes", &s.max_body_bytes)
             .field("retry", &s.retry)
+            .field("rate_limit", &s.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -116,10 +121,20 @@ impl Transport {
                 Pool::Proxied(builder.build(connector.wrap_connector(tunnel)))
             }
         };
+        let limiter = Arc::new(RateLimiter::new(
+            settings.rate_limit,
+            settings.retry.max_retry_after,
+        ));
         Self {
             pool,
             settings: Arc::new(settings),
+            limiter,
         }
+    }
+
+    /// The client-wide rate limiter.
+    pub(crate) fn limiter(&self) -> &RateLimiter {
+        &self.limiter
     }
 
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
@@ -130,23 +145,45 @@ impl Transport {
         self.settings.total_timeout
     }
 
-    /// One attempt: the request, the whole body (capped), within the attempt timeout. Returns the
-    /// body of a 2xx answer that looks like a JSON object.
+    /// One attempt: a slot of the rate limit, then the request and the whole body (capped)
+    /// within the attempt timeout. Returns the body of a 2xx answer that looks like a JSON
+    /// object. A 429 or a `Retry-After` slows the whole client down.
     pub(crate) async fn send_once(
         &self,
         method: Method,
         path_and_query: &str,
         body: Option<Bytes>,
     ) -> Result<Bytes, Error> {
+        self.limiter.acquire().await;
         let timeout = self.settings.attempt_timeout;
-        match tokio::time::timeout(timeout, self.exchange(method, path_and_query, body)).await {
+        let result = match tokio::time::timeout(
+            timeout,
+            self.exchange(method, path_and_query, body),
+        )
+        .await
+        {
             Ok(result) => result,
             Err(_) => Err(Error::Timeout {
                 kind: TimeoutKind::Attempt,
                 attempts: 1,
                 after: timeout,
             }),
+        };
+        if let Err(Error::Status {
+            status,
+            retry_after,
+            ..
+        }) = &result
+        {
+            match (status, retry_after) {
+                (429, _) => self
+                    .limiter
+                    .overloaded(Overload::TooManyRequests, *retry_after),
+                (_, Some(after)) => self.limiter.overloaded(Overload::RetryAfter, Some(*after)),
+                _ => {}
+            }
         }
+        result
     }
 
     async fn exchange(

@@ -59,6 +59,7 @@ pub enum Fault {
 #[derive(Debug, Default)]
 struct RoutePlan {
     queue: VecDeque<Fault>,
+    sometimes: Vec<(f64, Fault)>,
     always: Option<Fault>,
 }
 
@@ -88,6 +89,15 @@ impl FaultPlan {
         plan.queue.extend(std::iter::repeat_n(fault, times));
     }
 
+    /// Each request on `route` (once the queue is empty) gets `fault` with this probability
+    /// (0 to 1), drawn afresh every time, until [`Self::clear`]. Several such faults are tried in
+    /// the order added; the first drawn applies. For soaks and mixed-failure batches.
+    pub fn sometimes(&self, route: Route, probability: f64, fault: Fault) {
+        lock(self.route(route))
+            .sometimes
+            .push((probability.clamp(0.0, 1.0), fault));
+    }
+
     /// Every request on `route` gets `fault` (once the queue is empty) until [`Self::clear`].
     pub fn always(&self, route: Route, fault: Fault) {
         lock(self.route(route)).always = Some(fault);
@@ -98,6 +108,7 @@ impl FaultPlan {
         for route in [Route::Token, Route::Api] {
             let mut plan = lock(self.route(route));
             plan.queue.clear();
+            plan.sometimes.clear();
             plan.always = None;
         }
     }
@@ -105,7 +116,14 @@ impl FaultPlan {
     /// The fault for the request arriving now on `route`, if any.
     pub(crate) fn next(&self, route: Route) -> Option<Fault> {
         let mut plan = lock(self.route(route));
-        plan.queue.pop_front().or_else(|| plan.always.clone())
+        if let Some(fault) = plan.queue.pop_front() {
+            return Some(fault);
+        }
+        plan.sometimes
+            .iter()
+            .find(|(probability, _)| fastrand::f64() < *probability)
+            .map(|(_, fault)| fault.clone())
+            .or_else(|| plan.always.clone())
     }
 }
 

@@ -21,6 +21,7 @@ mod fixtures;
 mod proxy;
 mod responses;
 mod server;
+mod synthetic;
 mod tls;
 
 pub use faults::{Fault, FaultPlan, Route};
@@ -31,4 +32,5 @@ pub use server::{
     CODE_TOKEN_INVALID, CODE_TOKEN_REVOKED, DETAIL_PATH, EXECUTE_DETAIL_PATH, MockConfig,
     MockError, MockServer, Stats, TOKEN_PATH,
 };
+pub use synthetic::synthetic_task;
 pub use tls::TlsSetupError;

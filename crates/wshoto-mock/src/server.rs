@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -60,6 +61,10 @@ pub struct MockConfig {
     pub token_ttl: Duration,
     /// The tasks served.
     pub fixtures: Fixtures,
+    /// Ids in this range that have no fixture are answered with a task generated from the id
+    /// (see [`crate::synthetic_task`]), for large exports and benchmarks; ids outside it get the
+    /// not-found error. Default `None`.
+    pub synthetic: Option<RangeInclusive<i64>>,
 }
 
 impl Default for MockConfig {
@@ -71,6 +76,7 @@ impl Default for MockConfig {
             app_secret: "mock-app-secret".to_owned(),
             token_ttl: Duration::from_secs(7200),
             fixtures: Fixtures::embedded(),
+            synthetic: None,
         }
     }
 }
@@ -107,6 +113,9 @@ pub struct Stats {
     pub connections: u64,
     /// Requests that arrived over HTTP/2.
     pub http2_requests: u64,
+    /// API requests being answered now (a request the client gave up on counts until the mock
+    /// notices).
+    pub api_in_flight: u64,
     /// The most API requests being answered at the same time.
     pub api_in_flight_peak: u64,
 }
@@ -135,6 +144,8 @@ struct State {
     tokens: std::sync::Mutex<HashMap<String, TokenState>>,
     faults: FaultPlan,
     counters: Counters,
+    /// When each request (token or API) arrived, in order.
+    arrivals: std::sync::Mutex<Vec<Instant>>,
 }
 
 /// A running mock. Dropping it stops the server and closes its connections.
@@ -183,6 +194,7 @@ impl MockServer {
             tokens: std::sync::Mutex::default(),
             faults: FaultPlan::default(),
             counters: Counters::default(),
+            arrivals: std::sync::Mutex::default(),
         });
         let (shutdown, stop) = oneshot::channel();
         tokio::spawn(accept_loop(listener, acceptor, Arc::clone(&state), stop));
@@ -246,8 +258,26 @@ impl MockServer {
             tokens_rejected: c.tokens_rejected.load(Ordering::SeqCst),
             connections: c.connections.load(Ordering::SeqCst),
             http2_requests: c.http2_requests.load(Ordering::SeqCst),
+            api_in_flight: c.api_in_flight.load(Ordering::SeqCst),
             api_in_flight_peak: c.api_in_flight_peak.load(Ordering::SeqCst),
         }
+    }
+}
+
+impl MockServer {
+    /// The most requests (token and API together) that arrived within any span of `window`:
+    /// what a client's rate limit must keep under `burst + rate × window`.
+    pub fn busiest(&self, window: Duration) -> u64 {
+        let arrivals = lock(&self.state.arrivals);
+        let mut busiest = 0;
+        let mut first = 0;
+        for (last, at) in arrivals.iter().enumerate() {
+            while at.duration_since(arrivals[first]) >= window {
+                first += 1;
+            }
+            busiest = busiest.max(last - first + 1);
+        }
+        busiest as u64
     }
 }
 
@@ -309,6 +339,26 @@ where
         .await;
 }
 
+/// One API request being answered: counted in the in-flight gauge from `enter` until dropped,
+/// whether the handler finishes or is cancelled (the client went away).
+struct InFlight<'a> {
+    counters: &'a Counters,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(counters: &'a Counters) -> Self {
+        let now = counters.api_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        counters.api_in_flight_peak.fetch_max(now, Ordering::SeqCst);
+        Self { counters }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.counters.api_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The error a handler returns to make hyper drop the connection.
 #[derive(Debug, thiserror::Error)]
 #[error("connection reset on purpose by the mock")]
@@ -347,18 +397,10 @@ impl State {
         self: Arc<Self>,
         request: Request<Incoming>,
     ) -> Result<Response<MockBody>, ResetOnPurpose> {
-        let is_api = request.uri().path() != TOKEN_PATH;
-        if is_api {
-            let now = self.counters.api_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-            self.counters
-                .api_in_flight_peak
-                .fetch_max(now, Ordering::SeqCst);
-        }
-        let result = Arc::clone(&self).answer(request).await;
-        if is_api {
-            self.counters.api_in_flight.fetch_sub(1, Ordering::SeqCst);
-        }
-        result
+        lock(&self.arrivals).push(Instant::now());
+        // Held while the request is answered; dropped too when hyper cancels the handler.
+        let _gauge = (request.uri().path() != TOKEN_PATH).then(|| InFlight::enter(&self.counters));
+        Arc::clone(&self).answer(request).await
     }
 
     async fn answer(
@@ -487,6 +529,14 @@ impl State {
         match path.as_str() {
             DETAIL_PATH => match self.config.fixtures.get(task_id) {
                 Some(body) => raw_json(body.clone()),
+                None if self
+                    .config
+                    .synthetic
+                    .as_ref()
+                    .is_some_and(|ids| ids.contains(&task_id)) =>
+                {
+                    raw_json(crate::synthetic::synthetic_task(task_id))
+                }
                 None => envelope_error(CODE_TASK_NOT_FOUND, "群发任务不存在"),
             },
             EXECUTE_DETAIL_PATH => json(&serde_json::json!({

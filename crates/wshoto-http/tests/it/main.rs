@@ -1,5 +1,6 @@
 //! Integration tests of `wshoto-http`, all against the mock on loopback, in one binary.
 
+mod batch;
 mod faults;
 mod security;
 mod success;

@@ -12,6 +12,8 @@ pub const EXIT_API: u8 = 3;
 pub const EXIT_IO: u8 = 4;
 /// Exit code: an export finished, but some of its tasks failed.
 pub const EXIT_PARTIAL: u8 = 5;
+/// Exit code: interrupted by Ctrl-C (128 + SIGINT), leaving a resumable export.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// A failure to report: one line, and the exit code.
 #[derive(Debug)]

@@ -1,12 +1,14 @@
 //! `wshoto`: the command-line tool of the Wshoto Open API SDK.
 
+mod connect;
 mod decode_cmd;
 mod exit;
-mod export_cmd;
+mod export;
 mod mock_cmd;
 mod output;
 mod summary;
 mod task_cmd;
+mod text;
 mod words;
 
 use std::net::SocketAddr;
@@ -20,7 +22,7 @@ use crate::exit::Failure;
 /// Command-line tool for the Wshoto (微盛·企微管家) Open API mass-send task detail.
 ///
 /// Exit codes: 0 success; 1 input rejected; 2 usage or configuration; 3 API error code;
-/// 4 I/O, network or timeout; 5 an export in which some tasks failed.
+/// 4 I/O, network or timeout; 5 an export in which some tasks failed; 130 interrupted.
 #[derive(Debug, Parser)]
 #[command(name = "wshoto", version, about)]
 struct Cli {
@@ -75,26 +77,87 @@ enum TaskCommand {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
-    /// Fetch many tasks and write them as JSON Lines, one task per line, in the order given.
+    /// Fetch many tasks into JSON Lines or CSV, for a nightly job.
     ///
-    /// A task that fails is written as {"task_id", "error", "api_code"} and the others go on;
-    /// the exit code is then 5.
-    #[command(after_help = CREDENTIALS_HELP)]
-    Export {
-        /// Task ids (群发任务ID).
-        task_ids: Vec<i64>,
-        /// A file of task ids, one per line (`#` starts a comment); `-` reads standard input.
-        #[arg(long)]
-        ids_file: Option<PathBuf>,
-        /// How many tasks to fetch at once.
-        #[arg(long, default_value_t = 8)]
-        concurrency: usize,
-        /// Write to this file instead of standard output.
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-        #[command(flatten)]
-        connection: ConnectionArgs,
-    },
+    /// Each id is fetched once. Failed tasks go to a failures file, never into the data; the exit
+    /// code is then 5. Ctrl-C stops cleanly (exit 130); the same command with --resume finishes
+    /// the export without fetching again what is already in the output.
+    #[command(after_help = EXPORT_HELP)]
+    Export(Box<ExportArgs>),
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// Task ids (群发任务ID).
+    task_ids: Vec<i64>,
+    /// Task ids as a list with ranges, such as 1-5000,7001,7002 (may be repeated).
+    #[arg(long, value_name = "LIST")]
+    ids: Vec<String>,
+    /// A file of task ids, one per line (`#` starts a comment); `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    ids_file: Option<PathBuf>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The output format [default: csv for an --output ending in .csv, else jsonl].
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// CSV: the columns, comma-separated, in this order [default: all].
+    #[arg(long, value_name = "NAMES")]
+    columns: Option<String>,
+    /// CSV: start the file with a UTF-8 byte-order mark, so that Excel shows Chinese text.
+    #[arg(long)]
+    excel: bool,
+    /// CSV: language of the *_label columns.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+    /// Where failed tasks are listed, one JSON line each [default: OUTPUT.failures.jsonl, or
+    /// wshoto-export.failures.jsonl in the current folder when writing to standard output].
+    #[arg(long, value_name = "FILE")]
+    failures: Option<PathBuf>,
+    /// How many tasks to fetch at once.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Requests per second at most, token requests and retries included (0: no limit).
+    #[arg(long, default_value_t = export::DEFAULT_RATE)]
+    rate: f64,
+    /// Write tasks in the order given, or as they complete (faster when some are slow).
+    #[arg(long, value_enum, default_value = "input")]
+    order: OrderArg,
+    /// Keep what the output holds, skip those tasks, and fetch the rest.
+    #[arg(long)]
+    resume: bool,
+    /// No progress and no summary on standard error (errors are still shown).
+    #[arg(long, short)]
+    quiet: bool,
+    /// Seconds between progress lines when standard error is not a terminal.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    progress_every: f64,
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
+
+const EXPORT_HELP: &str = "Examples:\n  wshoto task export --ids 1-5000 -o tasks.jsonl\n  \
+    wshoto task export --ids-file ids.txt -o tasks.csv --excel --columns \
+    task_id,task_name,send_time,success_target_qty\n  \
+    wshoto task export --ids-file ids.txt -o tasks.csv --resume\n\n\
+    Credentials: WSHOTO_ACCESS_TOKEN (or --token), or WSHOTO_APP_ID and WSHOTO_APP_SECRET. \
+    Without an account, add --mock to talk to an in-process mock server.";
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// JSON Lines: each task as `wshoto decode` prints it, on one line.
+    Jsonl,
+    /// CSV: a header and a row per task.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OrderArg {
+    /// The order the ids were given.
+    Input,
+    /// As each task completes.
+    Completed,
 }
 
 const CREDENTIALS_HELP: &str = "Credentials: WSHOTO_ACCESS_TOKEN (or --token), or WSHOTO_APP_ID \
@@ -122,8 +185,8 @@ struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
-    fn into_connection(self) -> task_cmd::Connection {
-        task_cmd::Connection {
+    fn into_connection(self) -> connect::Connection {
+        connect::Connection {
             base_url: self.base_url,
             ca_cert: self.ca_cert,
             proxy: self.proxy,
@@ -148,6 +211,10 @@ enum MockCommand {
         /// Serve the fixtures in this folder instead of the embedded ones.
         #[arg(long)]
         fixtures: Option<PathBuf>,
+        /// Also answer ids without a fixture with a task made up from the id: every positive id,
+        /// or those in FIRST-LAST (for trying large exports).
+        #[arg(long, value_name = "FIRST-LAST", num_args = 0..=1, default_missing_value = "1-9223372036854775807")]
+        synthetic: Option<String>,
     },
 }
 
@@ -157,6 +224,15 @@ enum LangArg {
     En,
     /// 中文.
     Zh,
+}
+
+impl From<LangArg> for wshoto_model::Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::En => Self::En,
+            LangArg::Zh => Self::Zh,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -175,10 +251,7 @@ fn main() -> ExitCode {
         } => {
             let display = task_cmd::Display {
                 json,
-                lang: match lang {
-                    LangArg::En => wshoto_model::Lang::En,
-                    LangArg::Zh => wshoto_model::Lang::Zh,
-                },
+                lang: lang.into(),
             };
             run_async(task_cmd::get(
                 task_id,
@@ -188,24 +261,35 @@ fn main() -> ExitCode {
             ))
         }
         Command::Task {
-            command:
-                TaskCommand::Export {
-                    task_ids,
-                    ids_file,
-                    concurrency,
-                    output,
-                    connection,
-                },
+            command: TaskCommand::Export(args),
         } => {
-            let request = export_cmd::Request {
-                task_ids,
-                ids_file,
-                concurrency,
-                output,
+            let args = *args;
+            let request = export::Request {
+                task_ids: args.task_ids,
+                ids: args.ids,
+                ids_file: args.ids_file,
+                output: args.output,
+                format: args.format.map(|f| match f {
+                    FormatArg::Jsonl => export::Format::Jsonl,
+                    FormatArg::Csv => export::Format::Csv,
+                }),
+                columns: args.columns,
+                excel: args.excel,
+                lang: args.lang.into(),
+                failures: args.failures,
+                concurrency: args.concurrency,
+                rate: args.rate,
+                order: match args.order {
+                    OrderArg::Input => wshoto_http::Order::Input,
+                    OrderArg::Completed => wshoto_http::Order::Completed,
+                },
+                resume: args.resume,
+                quiet: args.quiet,
+                progress_every: args.progress_every,
             };
-            run_async(export_cmd::export(
+            run_async(export::export(
                 request,
-                connection.into_connection(),
+                args.connection.into_connection(),
                 cli.mock,
             ))
         }
@@ -215,8 +299,9 @@ fn main() -> ExitCode {
                     addr,
                     tls,
                     fixtures,
+                    synthetic,
                 },
-        } => run_async(mock_cmd::serve(addr, tls, fixtures)),
+        } => run_async(mock_cmd::serve(addr, tls, fixtures, synthetic)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,33 +1,10 @@
 //! `wshoto task get`: fetch one task with the live client and show it.
 
-use std::path::PathBuf;
-use std::time::Duration;
-
-use wshoto_http::{Client, Credentials, Error};
-use wshoto_mock::MockServer;
 use wshoto_model::Lang;
 
+use crate::connect::{Connection, build_client, explain, start_mock};
 use crate::exit::Failure;
 use crate::output::print_json;
-
-/// Where and how to connect.
-#[derive(Debug, Clone, Default)]
-pub struct Connection {
-    /// `--base-url`.
-    pub base_url: Option<String>,
-    /// `--ca-cert`: a PEM file of extra roots.
-    pub ca_cert: Option<PathBuf>,
-    /// `--proxy`.
-    pub proxy: Option<String>,
-    /// `--timeout`, seconds for the whole call.
-    pub timeout: Option<f64>,
-    /// `--token` or `WSHOTO_ACCESS_TOKEN`.
-    pub token: Option<String>,
-    /// `WSHOTO_APP_ID`.
-    pub app_id: Option<String>,
-    /// `WSHOTO_APP_SECRET`.
-    pub app_secret: Option<String>,
-}
 
 /// What to print.
 #[derive(Debug, Clone, Copy)]
@@ -37,9 +14,6 @@ pub struct Display {
     /// `--lang`.
     pub lang: Lang,
 }
-
-const NO_CREDENTIALS: &str = "no credentials: set WSHOTO_ACCESS_TOKEN (or --token), or \
-    WSHOTO_APP_ID and WSHOTO_APP_SECRET; to try the tool without an account, add --mock";
 
 /// Fetches task `task_id` and prints it. With `mock`, a mock server is started in this process
 /// and the client talks to it over loopback.
@@ -58,90 +32,5 @@ pub async fn get(
         print_json(&json)
     } else {
         crate::output::print_text(&crate::summary::render(&task, display.lang))
-    }
-}
-
-/// With `--mock`, a mock server in this process (kept alive by the caller).
-pub async fn start_mock(mock: bool) -> Result<Option<MockServer>, Failure> {
-    if !mock {
-        return Ok(None);
-    }
-    MockServer::start()
-        .await
-        .map(Some)
-        .map_err(|e| Failure::io(format!("cannot start the mock: {e}")))
-}
-
-/// The client for `connection` (aimed at `mock` when there is one and no base URL was given).
-pub fn build_client(connection: &Connection, mock: Option<&MockServer>) -> Result<Client, Failure> {
-    let mut builder = Client::builder();
-    let base_url = connection
-        .base_url
-        .clone()
-        .or_else(|| mock.map(|m| m.url().to_owned()));
-    if let Some(url) = base_url {
-        builder = builder.base_url(url);
-    }
-    let credentials = match (
-        &connection.token,
-        &connection.app_id,
-        &connection.app_secret,
-    ) {
-        (Some(token), _, _) => Credentials::token(token.clone()),
-        (None, Some(id), Some(secret)) => Credentials::app(id.clone(), secret.clone()),
-        (None, Some(_), None) | (None, None, Some(_)) => {
-            return Err(Failure::usage(
-                "set both WSHOTO_APP_ID and WSHOTO_APP_SECRET (or WSHOTO_ACCESS_TOKEN)",
-            ));
-        }
-        (None, None, None) => match mock {
-            Some(mock) => Credentials::app(mock.app_id(), mock.app_secret()),
-            None => return Err(Failure::usage(NO_CREDENTIALS)),
-        },
-    };
-    builder = builder.credentials(credentials);
-    if let Some(path) = &connection.ca_cert {
-        let pem = std::fs::read(path).map_err(|e| {
-            Failure::usage(format!("cannot read --ca-cert {}: {e}", path.display()))
-        })?;
-        builder = builder.add_root_certificate_pem(pem);
-    }
-    if let Some(proxy) = &connection.proxy {
-        builder = builder.proxy(proxy.clone());
-    }
-    if let Some(seconds) = connection.timeout {
-        let total = Duration::try_from_secs_f64(seconds)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| Failure::usage("--timeout must be a positive number of seconds"))?;
-        builder = builder
-            .total_timeout(total)
-            .attempt_timeout(total.min(Duration::from_secs(15)));
-    }
-    builder.build().map_err(explain)
-}
-
-/// One line that says what went wrong and what to do.
-pub fn explain(error: Error) -> Failure {
-    let line = wshoto_http::display_chain(&error);
-    match &error {
-        Error::Config(_) => Failure::usage(line),
-        Error::Api { code, .. } if wshoto_http::DEFAULT_TOKEN_REJECTED_CODES.contains(code) => {
-            Failure::api(format!(
-                "{line} (the access token was rejected; check the credentials)"
-            ))
-        }
-        Error::Api { .. } => Failure::api(line),
-        Error::Token(inner) if inner.api_code().is_some() => Failure::api(format!(
-            "{line} (check WSHOTO_APP_ID and WSHOTO_APP_SECRET)"
-        )),
-        Error::Timeout { .. } => Failure::io(format!(
-            "{line}; check the network, --proxy, or raise --timeout"
-        )),
-        Error::Transport { .. } => {
-            Failure::io(format!("{line}; check --base-url, --proxy and --ca-cert"))
-        }
-        Error::Decode(_) => Failure::input(line),
-        _ => Failure::io(line),
     }
 }

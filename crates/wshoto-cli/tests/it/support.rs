@@ -43,3 +43,58 @@ pub fn assert_one_line_failure(output: &Output, code: i32) -> String {
     assert!(!err.contains("panicked"), "{err}");
     err
 }
+
+/// A mock running in this test process (on its own runtime), that the `wshoto` binary reaches
+/// over loopback; its faults and counters are the test's to set and read.
+pub struct LiveMock {
+    /// The server.
+    pub server: wshoto_mock::MockServer,
+    // Dropped after the server, which needs it to shut down.
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl LiveMock {
+    /// A plain-HTTP mock that makes up tasks 1..=1 000 000 (other ids are not found).
+    pub fn synthetic() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let server = runtime
+            .block_on(wshoto_mock::MockServer::start_with(
+                wshoto_mock::MockConfig {
+                    synthetic: Some(1..=1_000_000),
+                    ..wshoto_mock::MockConfig::default()
+                },
+            ))
+            .expect("mock starts");
+        Self {
+            server,
+            _runtime: runtime,
+        }
+    }
+
+    /// `wshoto` aimed at this mock (`WSHOTO_BASE_URL`) with its app credentials.
+    pub fn wshoto(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wshoto"));
+        command
+            .args(args)
+            .env("WSHOTO_BASE_URL", self.server.url())
+            .env_remove("WSHOTO_ACCESS_TOKEN")
+            .env("WSHOTO_APP_ID", self.server.app_id())
+            .env("WSHOTO_APP_SECRET", self.server.app_secret())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    }
+}
+
+/// A fresh scratch folder for one test.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wshoto-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}

@@ -128,8 +128,8 @@ impl RangeInfo {
         }
     }
 
-    /// The wire `filter_type` string.
-    pub(crate) fn filter_type_text(&self) -> Option<String> {
+    /// The `filter_type` as it travels on the wire, unknown ones included.
+    pub fn filter_type_text(&self) -> Option<String> {
         match self {
             Self::Unknown(unknown) => unknown.filter_type.clone(),
             other => other.filter_type().map(|t| t.code().to_owned()),

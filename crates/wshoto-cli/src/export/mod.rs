@@ -177,6 +177,7 @@ pub async fn export(request: Request, connection: Connection, mock: bool) -> Res
         .unwrap_or(Duration::from_secs(5));
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     let mut was_interrupted = false;
+    let mut fatal = None;
     loop {
         tokio::select! {
             biased;
@@ -190,6 +191,10 @@ pub async fn export(request: Request, connection: Connection, mock: bool) -> Res
                     Ok(task) => {
                         tally.exported += 1;
                         Record::Task(Box::new(task))
+                    }
+                    Err(error) if stops_everything(&error) => {
+                        fatal = Some(error);
+                        break;
                     }
                     Err(error) => {
                         tally.failed += 1;
@@ -213,6 +218,14 @@ pub async fn export(request: Request, connection: Connection, mock: bool) -> Res
         Err(WriteError::Closed) => return Ok(()),
         Err(WriteError::Io(message)) => return Err(Failure::io(message)),
         Ok(()) => {}
+    }
+    if let Some(error) = fatal {
+        let mut failure = explain(error);
+        failure.message = format!(
+            "{}; stopped: {summary}; fix it and run the same command with --resume",
+            failure.message
+        );
+        return Err(failure);
     }
     if was_interrupted {
         return Err(Failure {
@@ -314,6 +327,17 @@ fn failed(task_id: i64, error: &Error) -> Failed {
         kind: failure_kind(error),
         api_code: error.api_code(),
         message: crate::text::cut(&wshoto_http::display_chain(error), 500),
+    }
+}
+
+/// Whether `error` would fail every other task too (wrong credentials, a rejected fixed token,
+/// a bad configuration): then the export stops instead of listing every id as failed.
+fn stops_everything(error: &Error) -> bool {
+    match error {
+        Error::Config(_) => true,
+        Error::Token(inner) => inner.api_code().is_some(),
+        Error::Api { code, .. } => wshoto_http::DEFAULT_TOKEN_REJECTED_CODES.contains(code),
+        _ => false,
     }
 }
 

@@ -579,3 +579,28 @@ fn a_closed_standard_output_ends_the_export_quietly() {
     assert!(err.is_empty(), "quiet: {err}");
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+#[test]
+fn wrong_credentials_stop_the_export_at_once_instead_of_failing_every_id() {
+    let mock = LiveMock::synthetic();
+    let dir = scratch_dir("credentials");
+    let out = dir.join("tasks.jsonl");
+    let output = mock
+        .wshoto(&["task", "export", "--ids", "1-5000", "--rate", "0", "-o"])
+        .arg(&out)
+        .env("WSHOTO_APP_SECRET", "wrong")
+        .output()
+        .expect("runs");
+    let err = assert_one_line_failure(&output, 3);
+    assert!(
+        err.contains("API error 40001") && err.contains("--resume") && !err.contains("wrong"),
+        "{err}"
+    );
+    assert!(read_lines(&out).is_empty());
+    assert!(!dir.join("tasks.jsonl.failures.jsonl").exists());
+    assert!(
+        mock.server.stats().token_requests < 50,
+        "{:?}",
+        mock.server.stats()
+    );
+}

@@ -73,6 +73,14 @@ impl Client {
         }
     }
 
+    /// `text` with the client's secrets (the app secret, the tokens it has used, and any value
+    /// after `access_token`/`app_secret`), in any of the forms a server may echo them in,
+    /// replaced by `[REDACTED]`. Errors are already scrubbed; use this on task data before it
+    /// reaches a log or a terminal.
+    pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        self.inner.transport.secrets().scrub(text)
+    }
+
     /// The rate limit in force now ([`ClientBuilder::rate_limit`]), lower than configured while
     /// the client is slowed down after an overload; `None` when no rate is set.
     pub fn rate_limit_state(&self) -> Option<RateLimitState> {
@@ -127,7 +135,13 @@ impl Client {
         let call = async {
             let mut refreshed = false;
             loop {
-                let token = self.inner.provider.token().await?;
+                let token = self
+                    .inner
+                    .provider
+                    .token()
+                    .await
+                    .map_err(|e| transport.secrets().scrub_error(e))?;
+                transport.secrets().add_token(token.expose_secret());
                 let path_and_query = format!(
                     "{path}?access_token={}",
                     percent_encode(token.expose_secret())
@@ -143,7 +157,9 @@ impl Client {
                                 .await;
                             tracing::Span::current()
                                 .record("latency_ms", started.elapsed().as_millis() as u64);
-                            let decoded = decode(&bytes?).map_err(Error::from_decode);
+                            let decoded = decode(&bytes?).map_err(|e| {
+                                transport.secrets().scrub_error(Error::from_decode(e))
+                            });
                             if let Err(Error::Api { code, .. }) = &decoded
                                 && self.inner.rate_limited_codes.contains(code)
                             {

@@ -5,10 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderValue, Uri};
+use secrecy::ExposeSecret;
 
 use crate::client::Client;
 use crate::credentials::{Credentials, FixedToken, TokenProvider};
 use crate::error::Error;
+use crate::redact::Secrets;
 use crate::retry::RetryPolicy;
 use crate::token_cache::AppTokenProvider;
 use crate::transport::{ProxySettings, Transport, TransportSettings};
@@ -254,20 +256,32 @@ impl ClientBuilder {
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::Config("user_agent is not a valid header value".into()))?;
         let proxy = self.proxy.as_deref().map(validated_proxy).transpose()?;
-        let transport = Transport::new(TransportSettings {
-            base_url,
-            tls: self.tls_config()?,
-            proxy,
-            connect_timeout: self.connect_timeout,
-            attempt_timeout: self.attempt_timeout,
-            total_timeout: self.total_timeout,
-            max_body_bytes: self.max_body_bytes,
-            user_agent,
-            pool_idle_timeout: self.pool_idle_timeout,
-            pool_max_idle_per_host: self.pool_max_idle_per_host,
-            retry,
-            rate_limit: self.rate_limit,
-        });
+        let secrets = Arc::new(Secrets::default());
+        match &credentials {
+            Credentials::Token(token) if token.expose_secret().trim().is_empty() => {
+                return Err(Error::Config("the access token is empty".into()));
+            }
+            Credentials::Token(token) => secrets.add_token(token.expose_secret()),
+            Credentials::App { app_secret, .. } => secrets.pin(app_secret.expose_secret()),
+            Credentials::Provider(_) => {}
+        }
+        let transport = Transport::new(
+            TransportSettings {
+                base_url,
+                tls: self.tls_config()?,
+                proxy,
+                connect_timeout: self.connect_timeout,
+                attempt_timeout: self.attempt_timeout,
+                total_timeout: self.total_timeout,
+                max_body_bytes: self.max_body_bytes,
+                user_agent,
+                pool_idle_timeout: self.pool_idle_timeout,
+                pool_max_idle_per_host: self.pool_max_idle_per_host,
+                retry,
+                rate_limit: self.rate_limit,
+            },
+            secrets,
+        );
         let provider: Arc<dyn TokenProvider> = match credentials {
             Credentials::Token(token) => Arc::new(FixedToken(token)),
             Credentials::App { app_id, app_secret } => {
@@ -293,6 +307,16 @@ impl ClientBuilder {
 
     fn validated_base_url(&self) -> Result<String, Error> {
         let trimmed = self.base_url.trim_end_matches('/');
+        // Credentials in the URL would travel to logs and pool traces; the URL is not echoed.
+        let authority = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
+        let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
+        if authority.contains('@') {
+            return Err(Error::Config(
+                "base_url must not carry credentials (user:password@host); put them in the proxy \
+                 URL or use app credentials"
+                    .into(),
+            ));
+        }
         let uri: Uri = trimmed
             .parse()
             .map_err(|_| Error::Config(format!("base_url {trimmed:?} is not a URL")))?;

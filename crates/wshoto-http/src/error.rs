@@ -8,6 +8,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Which deadline passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimeoutKind {
     /// One attempt (request and body) took longer than the per-attempt timeout.
     Attempt,
@@ -17,6 +18,7 @@ pub enum TimeoutKind {
 
 /// What failed below HTTP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TransportKind {
     /// The TCP connection (or the proxy tunnel) could not be opened.
     Connect,
@@ -24,6 +26,8 @@ pub enum TransportKind {
     Tls,
     /// The connection broke while the request or response was under way.
     Reset,
+    /// The proxy refused the tunnel: it wants credentials (HTTP 407).
+    ProxyAuth,
 }
 
 impl std::fmt::Display for TransportKind {
@@ -32,6 +36,9 @@ impl std::fmt::Display for TransportKind {
             Self::Connect => "connect",
             Self::Tls => "TLS",
             Self::Reset => "connection reset",
+            Self::ProxyAuth => {
+                "the proxy requires authentication (407): put user:password in the proxy URL"
+            }
         })
     }
 }
@@ -81,6 +88,21 @@ pub enum Error {
         /// The start of the body, on one line.
         snippet: String,
     },
+    /// The server answered with a redirect, which the client does not follow (a wrong base URL,
+    /// or a login page in front of the API).
+    #[error("HTTP {status}: a redirect to {location}, not followed; check the base URL")]
+    Redirect {
+        /// The status code (301, 302, 307, 308…).
+        status: u16,
+        /// The `Location` header, cut short.
+        location: String,
+    },
+    /// The body came compressed in an encoding the client did not ask for and cannot read.
+    #[error("unsupported content encoding {encoding}")]
+    ContentEncoding {
+        /// The `Content-Encoding` header, cut short.
+        encoding: String,
+    },
     /// The response body is larger than the configured cap.
     #[error("response body larger than the {limit}-byte cap")]
     BodyTooLarge {
@@ -123,11 +145,15 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Timeout { kind, .. } => *kind == TimeoutKind::Attempt,
-            Self::Transport { kind, .. } => *kind != TransportKind::Tls,
+            Self::Transport { kind, .. } => {
+                matches!(kind, TransportKind::Connect | TransportKind::Reset)
+            }
             Self::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
             Self::NotJson { .. } => true,
             Self::Token(inner) => inner.is_retryable(),
             Self::Config(_)
+            | Self::Redirect { .. }
+            | Self::ContentEncoding { .. }
             | Self::BodyTooLarge { .. }
             | Self::Api { .. }
             | Self::Decode(_)
@@ -176,77 +202,9 @@ pub fn display_chain(error: &(dyn std::error::Error + 'static)) -> String {
     line.replace(['\n', '\r'], " ")
 }
 
-/// Query parameters whose values are secrets; a gateway page that echoes the request URI would
-/// otherwise carry them into an error.
-const SECRET_PARAMETERS: [&str; 2] = ["access_token=", "app_secret="];
-
-/// Replaces the value after each secret parameter name with `[REDACTED]`.
-pub(crate) fn scrub_secrets(text: &str) -> String {
-    let mut out = text.to_owned();
-    for name in SECRET_PARAMETERS {
-        let mut from = 0;
-        while let Some(found) = out[from..].to_ascii_lowercase().find(name) {
-            let start = from + found + name.len();
-            let end = out[start..]
-                .find(|c: char| {
-                    c == '&' || c == '"' || c == '\'' || c == '<' || c == '>' || c.is_whitespace()
-                })
-                .map_or(out.len(), |i| start + i);
-            out.replace_range(start..end, "[REDACTED]");
-            from = start + "[REDACTED]".len();
-        }
-    }
-    out
-}
-
-/// The start of a body as one short line, for error messages, with secrets scrubbed.
-pub(crate) fn snippet(body: &[u8]) -> String {
-    const MAX_CHARS: usize = 120;
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_CHARS * 4)]);
-    let text = scrub_secrets(&text);
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let trimmed = flat.split_whitespace().collect::<Vec<_>>().join(" ");
-    match trimmed.char_indices().nth(MAX_CHARS) {
-        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
-        None => trimmed,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn echoed_secrets_are_scrubbed_from_snippets() {
-        let page = b"<html>400 Bad Request: POST /openapi/x?access_token=tok123&b=1 GET /openapi/access_token?appid=a&APP_SECRET=s3cr3t</html>";
-        let shown = snippet(page);
-        assert!(
-            !shown.contains("tok123") && !shown.contains("s3cr3t"),
-            "{shown}"
-        );
-        assert!(shown.contains("access_token=[REDACTED]&b=1"), "{shown}");
-        let scrubbed = scrub_secrets("GET /openapi/access_token?appid=a&APP_SECRET=s3cr3t</html>");
-        assert_eq!(
-            scrubbed,
-            "GET /openapi/access_token?appid=a&APP_SECRET=[REDACTED]</html>"
-        );
-        assert_eq!(scrub_secrets("access_token="), "access_token=[REDACTED]");
-        assert_eq!(scrub_secrets("nothing here"), "nothing here");
-    }
-
-    #[test]
-    fn snippets_are_one_short_line() {
-        assert_eq!(
-            snippet(b"<html>\n<body>502   Bad Gateway</body>\n</html>"),
-            "<html> <body>502 Bad Gateway</body> </html>"
-        );
-        let long = "x".repeat(1000);
-        assert_eq!(snippet(long.as_bytes()).chars().count(), 121);
-        assert!(snippet(&[0xff, 0xfe, b'a']).ends_with('a'));
-    }
 
     #[test]
     fn retryable_kinds_follow_the_policy_table() {

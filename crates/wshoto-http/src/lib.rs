@@ -28,6 +28,7 @@ mod config;
 mod credentials;
 mod error;
 mod rate_limit;
+mod redact;
 pub mod retry;
 mod token_cache;
 mod transport;
@@ -40,5 +41,6 @@ pub use config::{
 pub use credentials::{AccessToken, BoxFuture, Credentials, TokenProvider};
 pub use error::{BoxError, Error, TimeoutKind, TransportKind, display_chain};
 pub use rate_limit::RateLimitState;
+pub use redact::REDACTED;
 pub use retry::RetryPolicy;
 pub use wshoto_model;

@@ -57,7 +57,8 @@ pub enum Decision {
 
 /// Decides whether attempt number `attempt` (1-based, just failed with `error`) is followed by
 /// another. `remaining` is the time left before the total deadline; `jitter` is a sample of
-/// `[0, 1)`, passed in so the decision stays a pure function.
+/// `[0, 1)`, passed in so the decision stays a pure function (anything else, NaN included, is
+/// read as 1). Never panics.
 ///
 /// Full-jitter exponential backoff: `jitter × min(max_delay, base_delay × 2^(attempt-1))`.
 /// A `Retry-After` from the server replaces the backoff (if within `max_retry_after`).
@@ -86,7 +87,13 @@ pub fn decide(
                 .base_delay
                 .saturating_mul(1u32 << exponent)
                 .min(policy.max_delay);
-            ceiling.mul_f64(jitter.clamp(0.0, 1.0))
+            // A jitter outside [0, 1] (or NaN) from a caller's own source is read as 1.
+            let jitter = if (0.0..=1.0).contains(&jitter) {
+                jitter
+            } else {
+                1.0
+            };
+            ceiling.mul_f64(jitter)
         }
     };
     if delay >= remaining {
@@ -307,6 +314,59 @@ mod tests {
                 PLENTY,
                 1.0,
                 Decision::RetryAfter(ms(200)),
+            ),
+            (
+                "jitter NaN",
+                2,
+                status(503, None),
+                PLENTY,
+                f64::NAN,
+                Decision::RetryAfter(ms(400)),
+            ),
+            (
+                "jitter negative",
+                2,
+                status(503, None),
+                PLENTY,
+                -3.0,
+                Decision::RetryAfter(ms(400)),
+            ),
+            (
+                "jitter infinite",
+                2,
+                status(503, None),
+                PLENTY,
+                f64::INFINITY,
+                Decision::RetryAfter(ms(400)),
+            ),
+            (
+                "proxy auth never",
+                1,
+                transport(TransportKind::ProxyAuth),
+                PLENTY,
+                1.0,
+                Decision::Stop,
+            ),
+            (
+                "redirect never",
+                1,
+                Error::Redirect {
+                    status: 301,
+                    location: "https://elsewhere".into(),
+                },
+                PLENTY,
+                1.0,
+                Decision::Stop,
+            ),
+            (
+                "content encoding never",
+                1,
+                Error::ContentEncoding {
+                    encoding: "gzip".into(),
+                },
+                PLENTY,
+                1.0,
+                Decision::Stop,
             ),
             (
                 "tls never",

@@ -12,11 +12,12 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 
-use crate::error::{BoxError, Error, TimeoutKind, TransportKind, snippet};
+use crate::error::{BoxError, Error, TimeoutKind, TransportKind};
 use crate::rate_limit::{Overload, RateLimiter};
+use crate::redact::Secrets;
 use crate::retry::{CallBudget, RetryPolicy};
 
 type RequestBody = Full<Bytes>;
@@ -78,6 +79,7 @@ pub(crate) struct Transport {
     pool: Pool,
     settings: Arc<TransportSettings>,
     limiter: Arc<RateLimiter>,
+    secrets: Arc<Secrets>,
 }
 
 impl fmt::Debug for Transport {
@@ -97,13 +99,16 @@ impl fmt::Debug for Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(settings: TransportSettings) -> Self {
+    pub(crate) fn new(settings: TransportSettings, secrets: Arc<Secrets>) -> Self {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(settings.connect_timeout));
         let mut builder = HyperClient::builder(TokioExecutor::new());
+        // The timer lets the pool close idle connections in the background, not only when one is
+        // next checked out.
         builder
+            .pool_timer(TokioTimer::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.pool_max_idle_per_host);
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
@@ -129,7 +134,13 @@ impl Transport {
             pool,
             settings: Arc::new(settings),
             limiter,
+            secrets,
         }
+    }
+
+    /// The secrets every error is scrubbed of.
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// The client-wide rate limiter.
@@ -200,7 +211,9 @@ impl Transport {
             .method(method)
             .uri(uri)
             .header(header::USER_AGENT, self.settings.user_agent.clone())
-            .header(header::ACCEPT, "application/json");
+            .header(header::ACCEPT, "application/json")
+            // Compressed bodies are not read: ask for none.
+            .header(header::ACCEPT_ENCODING, "identity");
         if has_body {
             request = request.header(header::CONTENT_TYPE, "application/json");
         }
@@ -221,6 +234,26 @@ impl Transport {
             latency_ms = started.elapsed().as_millis() as u64,
             "response head"
         );
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_else(|| "nowhere (no Location header)".to_owned());
+            return Err(Error::Redirect {
+                status: status.as_u16(),
+                location: self.secrets.snippet(location.as_bytes()),
+            });
+        }
+        if let Some(encoding) = response
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .filter(|v| !v.as_bytes().trim_ascii().eq_ignore_ascii_case(b"identity"))
+        {
+            return Err(Error::ContentEncoding {
+                encoding: self.secrets.snippet(encoding.as_bytes()),
+            });
+        }
         let limit = self.settings.max_body_bytes;
         let announced = response
             .headers()
@@ -250,7 +283,7 @@ impl Transport {
                 }
             })?
             .to_bytes();
-        classify(status, retry_after, body)
+        classify(&self.secrets, status, retry_after, body)
     }
 
     /// A GET with the retry policy, within the total timeout: for the token endpoint.
@@ -271,6 +304,7 @@ impl Transport {
 /// A non-2xx status is [`Error::Status`]; a 2xx body that is not a JSON object is
 /// [`Error::NotJson`] (a gateway page).
 fn classify(
+    secrets: &Secrets,
     status: StatusCode,
     retry_after: Option<Duration>,
     body: Bytes,
@@ -278,7 +312,7 @@ fn classify(
     if !status.is_success() {
         return Err(Error::Status {
             status: status.as_u16(),
-            snippet: snippet(&body),
+            snippet: secrets.snippet(&body),
             retry_after,
         });
     }
@@ -288,7 +322,7 @@ fn classify(
     if first != Some(&b'{') {
         return Err(Error::NotJson {
             status: status.as_u16(),
-            snippet: snippet(&body),
+            snippet: secrets.snippet(&body),
         });
     }
     Ok(body)
@@ -298,10 +332,15 @@ fn classify(
 /// failure is connect; anything else broke an open connection.
 fn transport_error(error: hyper_util::client::legacy::Error) -> Error {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
-    let mut tls = false;
+    let (mut tls, mut proxy_auth) = (false, false);
     while let Some(current) = cause {
         if current.downcast_ref::<rustls::Error>().is_some() {
             tls = true;
+            break;
+        }
+        // hyper-util's tunnel error is private; its text is the only sign of a 407.
+        if current.to_string() == "tunnel error: proxy authorization required" {
+            proxy_auth = true;
             break;
         }
         // `io::Error::source` skips the error it wraps; look at that one itself.
@@ -312,10 +351,11 @@ fn transport_error(error: hyper_util::client::legacy::Error) -> Error {
             None => current.source(),
         };
     }
-    let kind = match (tls, error.is_connect()) {
-        (true, _) => TransportKind::Tls,
-        (false, true) => TransportKind::Connect,
-        (false, false) => TransportKind::Reset,
+    let kind = match (tls, proxy_auth, error.is_connect()) {
+        (true, _, _) => TransportKind::Tls,
+        (_, true, _) => TransportKind::ProxyAuth,
+        (false, false, true) => TransportKind::Connect,
+        (false, false, false) => TransportKind::Reset,
     };
     let source: BoxError = Box::new(error);
     Error::Transport { kind, source }
@@ -357,6 +397,8 @@ mod tests {
 
     #[test]
     fn bodies_are_classified() {
+        let secrets = Secrets::default();
+        let classify = |status, retry_after, body| classify(&secrets, status, retry_after, body);
         let ok = classify(StatusCode::OK, None, Bytes::from_static(b" {\"code\":0}"));
         assert!(ok.is_ok());
         let bom = classify(StatusCode::OK, None, Bytes::from_static(b"\xEF\xBB\xBF{}"));

@@ -53,6 +53,45 @@ pub enum Fault {
     OversizedBody(usize),
     /// The same without a `Content-Length` (chunked), so the cap must count what arrives.
     OversizedUnsizedBody(usize),
+    /// Answer with exactly this status and body (as JSON), for bodies no other fault makes.
+    Body {
+        /// The status code.
+        status: u16,
+        /// The body, sent as is.
+        body: String,
+    },
+    /// Answer with a redirect to `location`.
+    Redirect {
+        /// 301, 302, 307 or 308.
+        status: u16,
+        /// The `Location` header.
+        location: String,
+    },
+    /// Answer normally, but say the body is in this `Content-Encoding` (and send bytes that are
+    /// not JSON, as a compressed body would be).
+    ContentEncoding(String),
+}
+
+impl Fault {
+    /// The fault's name, for logs (its payload may hold anything a test put there).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Delay(_) => "Delay",
+            Self::DelayThen(..) => "DelayThen",
+            Self::Status { .. } => "Status",
+            Self::Reset => "Reset",
+            Self::TruncatedBody => "TruncatedBody",
+            Self::NonJsonBody => "NonJsonBody",
+            Self::EchoRequestLine { .. } => "EchoRequestLine",
+            Self::ApiError { .. } => "ApiError",
+            Self::RevokeTokens => "RevokeTokens",
+            Self::OversizedBody(_) => "OversizedBody",
+            Self::OversizedUnsizedBody(_) => "OversizedUnsizedBody",
+            Self::Body { .. } => "Body",
+            Self::Redirect { .. } => "Redirect",
+            Self::ContentEncoding(_) => "ContentEncoding",
+        }
+    }
 }
 
 /// The planned faults of one route.

@@ -17,17 +17,29 @@ const MAX_HEAD: usize = 8 * 1024;
 pub struct ConnectProxy {
     url: String,
     tunnels: Arc<AtomicU64>,
+    requests: Arc<AtomicU64>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
 impl ConnectProxy {
     /// Starts the proxy on `127.0.0.1`, on a free port.
     pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(false).await
+    }
+
+    /// Starts a proxy that answers every CONNECT with `407 Proxy Authentication Required`.
+    pub async fn start_requiring_auth() -> std::io::Result<Self> {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(refuse: bool) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let url = format!("http://{}", listener.local_addr()?);
         let tunnels = Arc::new(AtomicU64::new(0));
+        let requests = Arc::new(AtomicU64::new(0));
         let (shutdown, mut stop) = oneshot::channel::<()>();
         let counter = Arc::clone(&tunnels);
+        let asked = Arc::clone(&requests);
         tokio::spawn(async move {
             let mut tasks = JoinSet::new();
             loop {
@@ -35,7 +47,12 @@ impl ConnectProxy {
                     _ = &mut stop => break,
                     accepted = listener.accept() => {
                         if let Ok((stream, _)) = accepted {
-                            tasks.spawn(tunnel(stream, Arc::clone(&counter)));
+                            asked.fetch_add(1, Ordering::SeqCst);
+                            if refuse {
+                                tasks.spawn(refuse_auth(stream));
+                            } else {
+                                tasks.spawn(tunnel(stream, Arc::clone(&counter)));
+                            }
                         }
                     }
                     Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
@@ -45,6 +62,7 @@ impl ConnectProxy {
         Ok(Self {
             url,
             tunnels,
+            requests,
             shutdown: Some(shutdown),
         })
     }
@@ -58,6 +76,11 @@ impl ConnectProxy {
     pub fn tunnels(&self) -> u64 {
         self.tunnels.load(Ordering::SeqCst)
     }
+
+    /// How many connections asked for a tunnel (opened or refused).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for ConnectProxy {
@@ -65,6 +88,17 @@ impl Drop for ConnectProxy {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+    }
+}
+
+async fn refuse_auth(mut client: TcpStream) {
+    if read_connect_target(&mut client).await.is_some() {
+        let _ = client
+            .write_all(
+                b"HTTP/1.1 407 Proxy Authentication Required\r\n\
+                  proxy-authenticate: Basic realm=\"mock\"\r\ncontent-length: 0\r\n\r\n",
+            )
+            .await;
     }
 }
 

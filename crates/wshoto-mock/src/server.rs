@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -111,6 +112,8 @@ pub struct Stats {
     pub tokens_rejected: u64,
     /// Connections accepted.
     pub connections: u64,
+    /// Connections open now (a client closing an idle connection counts it out).
+    pub connections_open: u64,
     /// Requests that arrived over HTTP/2.
     pub http2_requests: u64,
     /// API requests being answered now (a request the client gave up on counts until the mock
@@ -127,6 +130,7 @@ struct Counters {
     tokens_issued: AtomicU64,
     tokens_rejected: AtomicU64,
     connections: AtomicU64,
+    connections_open: AtomicU64,
     http2_requests: AtomicU64,
     api_in_flight: AtomicU64,
     api_in_flight_peak: AtomicU64,
@@ -243,6 +247,11 @@ impl MockServer {
         self.state.issue_token()
     }
 
+    /// Every token issued so far (for tests that check none of them leaked).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        lock(&self.state.tokens).keys().cloned().collect()
+    }
+
     /// Revokes every token issued so far: requests using them get code 10010.
     pub fn revoke_tokens(&self) {
         self.state.revoke_all();
@@ -257,6 +266,7 @@ impl MockServer {
             tokens_issued: c.tokens_issued.load(Ordering::SeqCst),
             tokens_rejected: c.tokens_rejected.load(Ordering::SeqCst),
             connections: c.connections.load(Ordering::SeqCst),
+            connections_open: c.connections_open.load(Ordering::SeqCst),
             http2_requests: c.http2_requests.load(Ordering::SeqCst),
             api_in_flight: c.api_in_flight.load(Ordering::SeqCst),
             api_in_flight_peak: c.api_in_flight_peak.load(Ordering::SeqCst),
@@ -311,6 +321,8 @@ async fn accept_loop(
                 let state = Arc::clone(&state);
                 let acceptor = acceptor.clone();
                 connections.spawn(async move {
+                    state.counters.connections_open.fetch_add(1, Ordering::SeqCst);
+                    let counters = Arc::clone(&state);
                     match acceptor {
                         Some(acceptor) => {
                             if let Ok(tls) = acceptor.accept(stream).await {
@@ -319,6 +331,7 @@ async fn accept_loop(
                         }
                         None => serve_connection(TokioIo::new(stream), state).await,
                     }
+                    counters.counters.connections_open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -420,7 +433,7 @@ impl State {
         };
         let mut fault = self.faults.next(route);
         if let Some(fault) = &fault {
-            tracing::debug!(?fault, %path, "mock injects a fault");
+            tracing::debug!(fault = fault.name(), %path, "mock injects a fault");
         }
         if let Some(Fault::DelayThen(delay, then)) = fault {
             tokio::time::sleep(delay).await;
@@ -457,6 +470,31 @@ impl State {
                 Some(response(code, "text/html", page))
             }
             Some(Fault::OversizedBody(size)) => Some(oversized(size)),
+            Some(Fault::Body { status, body }) => {
+                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                Some(response(code, "application/json;charset=UTF-8", body))
+            }
+            Some(Fault::Redirect { status, location }) => {
+                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
+                let mut moved = response(code, "text/html", "<html>Moved</html>");
+                if let Ok(value) = http::HeaderValue::from_str(&location) {
+                    moved.headers_mut().insert(http::header::LOCATION, value);
+                }
+                Some(moved)
+            }
+            Some(Fault::ContentEncoding(encoding)) => {
+                let mut compressed = response(
+                    StatusCode::OK,
+                    "application/json",
+                    Bytes::from_static(b"\x1f\x8b\x08\x00garbled"),
+                );
+                if let Ok(value) = http::HeaderValue::from_str(&encoding) {
+                    compressed
+                        .headers_mut()
+                        .insert(http::header::CONTENT_ENCODING, value);
+                }
+                Some(compressed)
+            }
             Some(Fault::OversizedUnsizedBody(size)) => Some(without_length(oversized(size))),
             Some(Fault::TruncatedBody) => {
                 let full = self.route(route, request).await;

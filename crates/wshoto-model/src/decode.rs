@@ -39,6 +39,25 @@ struct WirePage<'a> {
 /// fit its `filter_type`'s schema does not fail the call: it becomes [`RangeInfo::Invalid`]. Use
 /// [`decode_strict`] to make that an error.
 pub fn decode(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
+    with_lone_surrogates_replaced(bytes, decode_exact)
+}
+
+/// Runs `decode` on `bytes`; when it fails and the input holds lone surrogate escapes
+/// (`"\ud800"`), runs it again with those read as U+FFFD.
+fn with_lone_surrogates_replaced<T>(
+    bytes: &[u8],
+    decode: impl Fn(&[u8]) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    match decode(bytes) {
+        Err(DecodeError::Json(error)) => match crate::surrogates::replace_lone_surrogates(bytes) {
+            Some(fixed) => decode(&fixed),
+            None => Err(DecodeError::Json(error)),
+        },
+        other => other,
+    }
+}
+
+fn decode_exact(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
     let bytes = without_bom(bytes);
     let data = read_envelope(bytes)?
         .filter(|data| data.get() != "null")
@@ -55,10 +74,12 @@ pub fn decode(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
 /// `code` is [`DecodeError::Api`]; otherwise `data` (or `null` when absent) is read as `T`, with
 /// errors located by JSON path.
 pub fn decode_envelope<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
-    let bytes = without_bom(bytes);
-    let data = read_envelope(bytes)?;
-    let text = data.map_or("null", RawValue::get);
-    from_str_with_path(text, "data", Origin::of(bytes, text)).map_err(DecodeError::Json)
+    with_lone_surrogates_replaced(bytes, |bytes| {
+        let bytes = without_bom(bytes);
+        let data = read_envelope(bytes)?;
+        let text = data.map_or("null", RawValue::get);
+        from_str_with_path(text, "data", Origin::of(bytes, text)).map_err(DecodeError::Json)
+    })
 }
 
 /// Checks the envelope and returns its `data`, raw. Reads `code` first.

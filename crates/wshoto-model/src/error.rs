@@ -23,6 +23,15 @@ impl JsonPathError {
         }
     }
 
+    /// The same error with its texts (path and message) passed through `f`, for a caller that
+    /// must scrub or escape what came from the input.
+    pub fn map_text(self, mut f: impl FnMut(&str) -> String) -> Self {
+        Self {
+            path: f(&self.path),
+            message: f(&self.message),
+        }
+    }
+
     /// The same error one level deeper: `prefix` goes in front of the path.
     pub(crate) fn under(mut self, prefix: &str) -> Self {
         self.path = join_path(prefix, &self.path);
@@ -79,6 +88,17 @@ impl DecodeError {
         match self {
             Self::Api { code, .. } => Some(*code),
             _ => None,
+        }
+    }
+
+    /// The same error with every text that came from the input (the API `msg`, a path, a
+    /// parser message quoting a value) passed through `f`.
+    pub fn map_text(self, mut f: impl FnMut(&str) -> String) -> Self {
+        match self {
+            Self::Empty => Self::Empty,
+            Self::Api { code, msg } => Self::Api { code, msg: f(&msg) },
+            Self::Json(e) => Self::Json(e.map_text(f)),
+            Self::Range(e) => Self::Range(e.map_text(f)),
         }
     }
 }
@@ -223,9 +243,55 @@ where
 fn locate(error: &serde_json::Error, path: &str, prefix: &str, origin: Origin) -> JsonPathError {
     let path = if path == "." { "" } else { path };
     JsonPathError::new(
-        join_path(prefix, &collapse_repeats(path)),
+        cut_middle(&join_path(prefix, &collapse_repeats(path)), MAX_PATH_CHARS),
         describe(error, origin),
     )
+}
+
+/// The longest path in an error; map keys come from the input and may be of any length.
+const MAX_PATH_CHARS: usize = 160;
+/// The most characters of a value the parser quotes in its message.
+const MAX_QUOTED_CHARS: usize = 40;
+
+/// `text` cut in the middle with `…` when longer than `max` characters.
+fn cut_middle(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(max / 2).collect();
+    let tail: String = text.chars().skip(count - max / 2).collect();
+    format!("{head}…{tail}")
+}
+
+/// The parser's message with each quoted value (between `"` or backticks) cut to a short
+/// excerpt: a wrong-typed field of megabytes must not make a megabyte error.
+fn shorten_quotes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(512));
+    let mut quoted: Option<(char, usize)> = None;
+    for c in message.chars() {
+        match quoted {
+            Some((close, _)) if c == close => {
+                quoted = None;
+                out.push(c);
+            }
+            Some((close, count)) => {
+                if count < MAX_QUOTED_CHARS {
+                    out.push(c);
+                } else if count == MAX_QUOTED_CHARS {
+                    out.push('…');
+                }
+                quoted = Some((close, count + 1));
+            }
+            None => {
+                if c == '"' || c == '`' {
+                    quoted = Some((c, 0));
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// Runs of one segment longer than this are written once with a count.
@@ -267,7 +333,7 @@ fn describe(error: &serde_json::Error, origin: Origin) -> String {
     let full = error.to_string();
     let location = format!(" at line {} column {}", error.line(), error.column());
     let message = full.strip_suffix(&location).unwrap_or(&full);
-    let message = message.replace(['\n', '\r'], " ");
+    let message = shorten_quotes(&message.replace(['\n', '\r'], " "));
     let (line, column) = (error.line(), error.column());
     match origin {
         _ if line == 0 => message,
@@ -302,6 +368,25 @@ mod tests {
             collapse_repeats("chat_list[0].status"),
             "chat_list[0].status"
         );
+    }
+
+    #[test]
+    fn quoted_values_and_long_paths_are_cut_short() {
+        let long = "Y".repeat(4_000_000);
+        let message = format!("invalid type: string \"{long}\", expected i64");
+        let short = shorten_quotes(&message);
+        assert_eq!(
+            short,
+            format!("invalid type: string \"{}…\", expected i64", "Y".repeat(40))
+        );
+        assert_eq!(
+            shorten_quotes("unknown field `a`, expected `b`"),
+            "unknown field `a`, expected `b`"
+        );
+        let path = format!("data.{}", "k".repeat(1000));
+        let cut = cut_middle(&path, MAX_PATH_CHARS);
+        assert_eq!(cut.chars().count(), MAX_PATH_CHARS + 1);
+        assert!(cut.starts_with("data.kkk") && cut.contains('…'));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod error;
 mod labels;
 mod lenient;
 pub mod range;
+mod surrogates;
 mod task;
 pub mod time;
 

@@ -2,6 +2,7 @@
 
 mod batch;
 mod faults;
+mod hostile;
 mod security;
 mod success;
 mod support;

@@ -45,6 +45,116 @@ async fn a_token_is_refreshed_ahead_of_its_expiry() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_due_refresh_runs_in_the_background_while_callers_use_the_cached_token() {
+    let mock = mock_with(MockConfig {
+        token_ttl: Duration::from_secs(4),
+        ..MockConfig::default()
+    })
+    .await;
+    let client = builder(&mock)
+        .token_refresh_margin(Duration::from_secs(2))
+        .build()
+        .expect("client");
+    client.mass_task_detail(54).await.expect("first");
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    // The refresh will take 1.5 s; the call does not wait for it.
+    mock.faults()
+        .push(Route::Token, Fault::Delay(Duration::from_millis(1_500)));
+    let started = std::time::Instant::now();
+    client
+        .mass_task_detail(54)
+        .await
+        .expect("with the cached token");
+    assert!(
+        started.elapsed() < Duration::from_millis(1_000),
+        "waited for the refresh: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(mock.stats().token_requests, 2, "the refresh was started");
+    // Once it lands, the new token is used; nothing was ever rejected.
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
+    client
+        .mass_task_detail(54)
+        .await
+        .expect("with the new token");
+    let stats = mock.stats();
+    assert_eq!(
+        (stats.token_requests, stats.tokens_rejected),
+        (2, 0),
+        "{stats:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_refresh_keeps_the_old_token_until_it_really_expires() {
+    let mock = mock_with(MockConfig {
+        token_ttl: Duration::from_secs(4),
+        ..MockConfig::default()
+    })
+    .await;
+    let client = builder(&mock)
+        .token_refresh_margin(Duration::from_secs(2))
+        .retry_policy(fast_retries(1))
+        .build()
+        .expect("client");
+    client.mass_task_detail(54).await.expect("first");
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    mock.faults().always(
+        Route::Token,
+        Fault::ApiError {
+            code: 50000,
+            msg: "系统繁忙".into(),
+        },
+    );
+    client
+        .mass_task_detail(54)
+        .await
+        .expect("old token, refresh started");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client
+        .mass_task_detail(54)
+        .await
+        .expect("old token kept after the failed refresh");
+    let stats = mock.stats();
+    assert_eq!(
+        stats.token_requests, 2,
+        "one failed refresh, retried later: {stats:?}"
+    );
+    assert_eq!(stats.tokens_rejected, 0);
+    // Past its real expiry the old token is not used: the call needs a fetch, which fails.
+    tokio::time::sleep(Duration::from_millis(1_700)).await;
+    let error = client
+        .mass_task_detail(54)
+        .await
+        .expect_err("no usable token");
+    assert_eq!(error.api_code(), Some(50000), "{error}");
+    assert_eq!(
+        mock.stats().tokens_rejected,
+        0,
+        "an expired token was never sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_first_caller_does_not_strand_the_others() {
+    let mock = mock().await;
+    mock.faults()
+        .push(Route::Token, Fault::Delay(Duration::from_millis(300)));
+    let client = client(&mock);
+    let first = tokio::time::timeout(Duration::from_millis(50), client.mass_task_detail(54)).await;
+    assert!(
+        first.is_err(),
+        "the first caller gave up while its fetch ran"
+    );
+    let task = client
+        .mass_task_detail(54)
+        .await
+        .expect("the same fetch serves the next");
+    assert_eq!(task.task_id, 54);
+    assert_eq!(mock.stats().token_requests, 1);
+}
+
 #[tokio::test]
 async fn an_absurd_expires_in_is_bounded_not_a_crash() {
     let mock = mock_with(MockConfig {

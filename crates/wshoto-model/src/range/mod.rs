@@ -349,7 +349,17 @@ where
     T: for<'de> Deserialize<'de>,
 {
     crate::error::expect_object(text, RANGE_INFO_PATH, "a JSON object document")?;
-    crate::error::from_str_with_path(text, RANGE_INFO_PATH, crate::error::Origin::Embedded)
+    let origin = crate::error::Origin::Embedded;
+    crate::error::from_str_with_path(text, RANGE_INFO_PATH, origin).or_else(|error| {
+        // Lone surrogate escapes inside the embedded document read as U+FFFD.
+        match crate::surrogates::replace_lone_surrogates(text.as_bytes()) {
+            Some(fixed) => {
+                let fixed = String::from_utf8_lossy(&fixed);
+                crate::error::from_str_with_path(&fixed, RANGE_INFO_PATH, origin)
+            }
+            None => Err(error),
+        }
+    })
 }
 
 /// Blank, `null`, or an empty array (`[]`, white space allowed inside).

@@ -52,8 +52,24 @@ pub fn generated_hostile_inputs() -> Vec<(String, Vec<u8>)> {
         ),
         ("error_hostile_nul_bytes".into(), vec![0u8; 64]),
         (
-            "error_hostile_lone_surrogate".into(),
+            "hostile_lone_surrogate".into(),
             br#"{"code":0,"data":{"task_id":1,"content":"\ud800"}}"#.to_vec(),
+        ),
+        (
+            "hostile_lone_surrogate_in_range_info".into(),
+            br#"{"code":0,"data":{"task_id":1,"filter_range_info":{"filter_type":"CorpSend2Customer","range_info":"{\"remark_key_words\":[\"a\\udc00b\"]}"}}}"#.to_vec(),
+        ),
+        (
+            "error_hostile_lone_surrogate_in_msg".into(),
+            br#"{"code":40001,"msg":"bad \ud800 credentials","data":null}"#.to_vec(),
+        ),
+        (
+            "error_hostile_huge_wrong_typed_field".into(),
+            format!(
+                r#"{{"code":0,"data":{{"task_id":1,"task_status":"{}"}}}}"#,
+                "Y".repeat(4 << 20)
+            )
+            .into_bytes(),
         ),
         (
             "error_hostile_huge_exponent".into(),
@@ -81,6 +97,52 @@ fn hostile_inputs_never_panic_and_errors_are_one_line() {
             (expect_error, other) => panic!("{name}: expected error={expect_error}, got {other:?}"),
         }
     }
+}
+
+#[test]
+fn lone_surrogates_read_as_replacement_characters_and_never_hide_an_api_error() {
+    let inputs = generated_hostile_inputs();
+    let input = |wanted: &str| {
+        inputs
+            .iter()
+            .find(|(name, _)| name == wanted)
+            .map(|(_, bytes)| bytes.clone())
+            .expect("case exists")
+    };
+    let task = decode(&input("hostile_lone_surrogate")).expect("decodes");
+    assert_eq!(task.content.as_deref(), Some("\u{fffd}"));
+    let task = decode(&input("hostile_lone_surrogate_in_range_info")).expect("decodes");
+    let range = task.filter_range_info.expect("range").range;
+    let RangeInfo::CorpSend2Customer(customer) = range else {
+        panic!("the range decodes: {range:?}")
+    };
+    assert_eq!(
+        customer.remark_key_words,
+        Some(vec!["a\u{fffd}b".to_owned()])
+    );
+    let error = decode(&input("error_hostile_lone_surrogate_in_msg")).expect_err("API error");
+    assert_eq!(error.api_code(), Some(40001), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "API error 40001: bad \u{fffd} credentials"
+    );
+}
+
+#[test]
+fn a_megabyte_wrong_typed_field_gives_a_short_error() {
+    let inputs = generated_hostile_inputs();
+    let (_, bytes) = inputs
+        .iter()
+        .find(|(name, _)| name == "error_hostile_huge_wrong_typed_field")
+        .expect("case exists");
+    let line = decode(bytes).expect_err("wrong type").to_string();
+    assert!(
+        line.len() < 200,
+        "{} bytes: {}",
+        line.len(),
+        &line[..200.min(line.len())]
+    );
+    assert!(line.starts_with("data.task_status: "), "{line}");
 }
 
 #[test]

@@ -23,9 +23,13 @@ pub fn run(file: Option<PathBuf>, strict: bool) -> Result<(), Failure> {
         other => Failure::input(other.to_string()),
     })?;
     if let Some(RangeInfo::Invalid(invalid)) = task.filter_range_info.as_ref().map(|i| &i.range) {
-        eprintln!(
-            "warning: range_info printed as received, it does not fit {}: {}",
+        let warning = format!(
+            "range_info printed as received, it does not fit {}: {}",
             invalid.filter_type, invalid.error
+        );
+        eprintln!(
+            "warning: {}",
+            crate::text::cut(&warning, crate::text::MAX_ERROR_CHARS)
         );
     }
     let json = wshoto_model::to_display_json(&task)

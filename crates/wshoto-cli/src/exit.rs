@@ -57,10 +57,14 @@ impl Failure {
         }
     }
 
-    /// Prints the message on one line and gives the exit code.
+    /// Prints the message on one line (control characters escaped, cut short) and gives the
+    /// exit code.
     pub fn report(self) -> ExitCode {
         let line = self.message.replace(['\n', '\r'], " ");
-        eprintln!("error: {line}");
+        eprintln!(
+            "error: {}",
+            crate::text::cut(&line, crate::text::MAX_ERROR_CHARS)
+        );
         ExitCode::from(self.code)
     }
 }

@@ -191,7 +191,8 @@ impl ConnectionArgs {
             ca_cert: self.ca_cert,
             proxy: self.proxy,
             timeout: self.timeout,
-            token: self.token,
+            // An empty token (`WSHOTO_ACCESS_TOKEN=`) is unset, not a token.
+            token: self.token.filter(|t| !t.trim().is_empty()),
             app_id: non_empty_env("WSHOTO_APP_ID"),
             app_secret: non_empty_env("WSHOTO_APP_SECRET"),
         }

@@ -1,7 +1,7 @@
 //! `wshoto mock serve`: run the mock until interrupted.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use wshoto_mock::{Fixtures, MockConfig, MockServer};
 
@@ -44,9 +44,9 @@ pub async fn serve(
     println!("  app secret:    {}", mock.app_secret());
     println!("  access token:  {}", mock.issue_token());
     if let Some(pem) = mock.ca_pem() {
-        let path = std::env::temp_dir().join(format!("wshoto-mock-ca-{}.pem", mock.addr().port()));
-        std::fs::write(&path, pem)
-            .map_err(|e| Failure::io(format!("cannot write the CA to {}: {e}", path.display())))?;
+        let dir = std::env::temp_dir();
+        let path = write_new_file(&dir, "wshoto-mock-ca", pem.as_bytes())
+            .map_err(|e| Failure::io(format!("cannot write the CA in {}: {e}", dir.display())))?;
         println!("  CA to trust:   {} (--ca-cert)", path.display());
     }
     println!("Press Ctrl-C to stop.");
@@ -71,4 +71,67 @@ fn parse_range(spec: &str) -> Result<std::ops::RangeInclusive<i64>, Failure> {
         return Err(bad());
     }
     Ok(first..=last)
+}
+
+/// Writes `content` to a new file `PREFIX-RANDOM.pem` in `dir`: created exclusively (an existing
+/// file or a planted symbolic link is never opened, let alone overwritten), with an unguessable
+/// name.
+fn write_new_file(dir: &Path, prefix: &str, content: &[u8]) -> std::io::Result<PathBuf> {
+    use std::hash::BuildHasher;
+    use std::io::Write;
+    let mut last_error = None;
+    for attempt in 0u64..16 {
+        let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
+        let path = dir.join(format!("{prefix}-{random:016x}.pem"));
+        match create_new(&path) {
+            Ok(mut file) => {
+                file.write_all(content)?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| std::io::Error::other("no free file name")))
+}
+
+/// Creates `path`, failing if anything (a symbolic link included) is already there.
+fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ca_file_is_new_and_a_planted_link_is_never_followed() {
+        let dir = std::env::temp_dir().join(format!("wshoto-ca-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let victim = dir.join("victim.txt");
+        std::fs::write(&victim, "precious").expect("victim");
+        let planted = dir.join("planted.pem");
+        std::os::unix::fs::symlink(&victim, &planted).expect("symlink");
+        let refused = create_new(&planted).expect_err("a link is already there");
+        assert_eq!(refused.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("victim"),
+            "precious"
+        );
+        let first = write_new_file(&dir, "ca", b"PEM").expect("written");
+        let second = write_new_file(&dir, "ca", b"PEM").expect("written");
+        assert_ne!(first, second, "unpredictable names");
+        assert_eq!(std::fs::read(&first).expect("read"), b"PEM");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn synthetic_ranges_parse() {
+        assert_eq!(parse_range("1-100").expect("range"), 1..=100);
+        assert!(parse_range("5-1").is_err() && parse_range("x").is_err());
+    }
 }

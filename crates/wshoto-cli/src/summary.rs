@@ -10,13 +10,15 @@ use wshoto_model::range::{
 use wshoto_model::time::BEIJING;
 use wshoto_model::{Labelled, Lang, MassTaskDetail, MaterialInfo, Progress, RangeInfo, RawRange};
 
+use crate::text::escape;
 use crate::words::{Words, words};
 
-/// The whole summary, lines ending in `\n`.
+/// The whole summary, lines ending in `\n`. Everything the server sent is shown with control and
+/// bidirectional-override characters escaped: a task name cannot drive the terminal.
 pub fn render(task: &MassTaskDetail, lang: Lang) -> String {
     let w = words(lang);
     let mut out = String::new();
-    let name = task.task_name.as_deref().unwrap_or("-");
+    let name = escape(task.task_name.as_deref().unwrap_or("-"));
     let _ = writeln!(out, "{} {} · {name}", w.task, task.task_id);
     if let Some(kind) = task.task_type {
         let split = match (kind.sender(), kind.audience()) {
@@ -96,7 +98,7 @@ pub fn render(task: &MassTaskDetail, lang: Lang) -> String {
     let materials = task.material_infos.as_deref().unwrap_or_default();
     field(&mut out, w.materials, &materials.len().to_string());
     for material in materials {
-        let _ = writeln!(out, "    - {}", material_line(material, lang));
+        let _ = writeln!(out, "    - {}", escape(&material_line(material, lang)));
     }
     if let Some(info) = &task.filter_range_info {
         let filter = info
@@ -108,7 +110,7 @@ pub fn render(task: &MassTaskDetail, lang: Lang) -> String {
             let _ = writeln!(out, "    {}", w.all_staff);
         }
         for line in range_lines(&info.range, lang) {
-            let _ = writeln!(out, "    {line}");
+            let _ = writeln!(out, "    {}", escape(&line));
         }
     }
     out
@@ -118,7 +120,9 @@ pub fn render(task: &MassTaskDetail, lang: Lang) -> String {
 const LABEL_CELLS: usize = 10;
 
 /// One `label value` line, the labels padded to one column (CJK characters take two cells).
+/// The value (which holds what the server sent) has its control characters escaped.
 fn field(out: &mut String, label: &str, value: &str) {
+    let value = escape(value);
     let cells: usize = label
         .chars()
         .map(|c| if c.is_ascii() { 1 } else { 2 })

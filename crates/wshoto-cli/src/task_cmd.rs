@@ -4,7 +4,7 @@ use wshoto_model::Lang;
 
 use crate::connect::{Connection, build_client, explain, start_mock};
 use crate::exit::Failure;
-use crate::output::print_json;
+use crate::output::print_json_redacted;
 
 /// What to print.
 #[derive(Debug, Clone, Copy)]
@@ -26,11 +26,13 @@ pub async fn get(
     let mock_server = start_mock(mock).await?;
     let client = build_client(&connection, mock_server.as_ref())?;
     let task = client.mass_task_detail(task_id).await.map_err(explain)?;
+    // A server may echo our secrets in any field: they are redacted from what is printed.
     if display.json {
         let json = wshoto_model::to_display_json(&task)
             .map_err(|e| Failure::input(format!("cannot render the task as JSON: {e}")))?;
-        print_json(&json)
+        print_json_redacted(&json, |text| client.redact(text))
     } else {
-        crate::output::print_text(&crate::summary::render(&task, display.lang))
+        let summary = crate::summary::render(&task, display.lang);
+        crate::output::print_text(&client.redact(&summary))
     }
 }

@@ -10,9 +10,22 @@ pub fn excerpt(text: &str) -> String {
     cut(text, EXCERPT_CHARS)
 }
 
+/// The most characters of an error line.
+pub const MAX_ERROR_CHARS: usize = 1000;
+
+/// `text` with control and bidirectional-override characters shown as `\u{..}` escapes, so
+/// that it cannot move the cursor, clear the screen, retitle the terminal or reverse the text.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_unsafe) {
+        std::borrow::Cow::Owned(cut(text, usize::MAX))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// `text` on one line, with control characters escaped, cut at `max_chars` with `…`.
 pub fn cut(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
     for (count, c) in text.chars().enumerate() {
         if count == max_chars {
             out.push('…');
@@ -25,6 +38,31 @@ pub fn cut(text: &str, max_chars: usize) -> String {
         }
     }
     out
+}
+
+/// JSON text with the characters serde leaves raw but a terminal may act on (DEL, the C1
+/// controls, bidirectional overrides, line and paragraph separators) written as `\uXXXX`
+/// escapes. Such characters only occur inside JSON strings, so the value is unchanged.
+pub fn escape_json_text(json: &str) -> std::borrow::Cow<'_, str> {
+    // Pretty JSON's own layout (new lines, indentation) is not at risk.
+    let risky = |c: char| {
+        !matches!(c, '\n' | '\r' | '\t') && (is_unsafe(c) || matches!(c, '\u{2028}' | '\u{2029}'))
+    };
+    if !json.chars().any(risky) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if risky(c) {
+            let mut units = [0; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Characters that move the cursor, change the terminal, or reorder the text around them.
@@ -47,5 +85,26 @@ mod tests {
         let long = "y".repeat(10_000);
         assert_eq!(excerpt(&long).chars().count(), EXCERPT_CHARS + 1);
         assert!(excerpt(&long).ends_with('…'));
+        assert_eq!(escape("任务 ok"), "任务 ok");
+        assert_eq!(escape("\u{1b}]0;pwned\u{7}"), "\\u{1b}]0;pwned\\u{7}");
+        assert_eq!(escape(&long).chars().count(), 10_000, "escape does not cut");
+    }
+
+    #[test]
+    fn json_text_keeps_its_value_without_raw_terminal_controls() {
+        let value = serde_json::json!({"name": "a\u{202e}b\u{9b}c\u{7f}\u{2028}", "ok": "中文"});
+        let pretty = serde_json::to_string_pretty(&value).expect("json");
+        let escaped = escape_json_text(&pretty);
+        assert!(
+            !escaped.chars().any(|c| c.is_control() && c != '\n'),
+            "{escaped}"
+        );
+        assert!(escaped.contains("\\u202e") && escaped.contains("中文"));
+        let back: serde_json::Value = serde_json::from_str(&escaped).expect("still JSON");
+        assert_eq!(back, value);
+        assert!(matches!(
+            escape_json_text("{\"a\": 1}\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

@@ -162,6 +162,7 @@ pub async fn export(request: Request, connection: Connection, mock: bool) -> Res
         header: format == Format::Csv && header_needed,
         excel: request.excel,
         failures: failures.clone(),
+        client: client.clone(),
     })
     .map_err(write_failure)?;
     let progress = Progress::new(total, request.quiet);

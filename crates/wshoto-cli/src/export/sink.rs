@@ -67,6 +67,9 @@ pub struct SinkConfig {
     pub excel: bool,
     /// The failures file, created at the first failure.
     pub failures: PathBuf,
+    /// The client, whose secrets are redacted from every line written (a server may echo them
+    /// in any field).
+    pub client: wshoto_http::Client,
 }
 
 /// The running writer.
@@ -115,6 +118,7 @@ struct Writer {
     lang: Lang,
     failures_path: PathBuf,
     failures: Option<BufWriter<File>>,
+    client: wshoto_http::Client,
 }
 
 impl Writer {
@@ -127,6 +131,7 @@ impl Writer {
             lang: config.lang,
             failures_path: config.failures,
             failures: None,
+            client: config.client,
         };
         let mut raw = config.output;
         writer.output = match config.format {
@@ -176,18 +181,21 @@ impl Writer {
                 let value = wshoto_model::to_display_json(task).map_err(|e| {
                     WriteError::Io(format!("task {}: cannot render: {e}", task.task_id))
                 })?;
-                let mut line = serde_json::to_vec(&value).map_err(|e| {
+                let line = serde_json::to_string(&value).map_err(|e| {
                     WriteError::Io(format!("task {}: cannot render: {e}", task.task_id))
                 })?;
-                line.push(b'\n');
-                let written = out.write_all(&line);
+                let line = self.client.redact(&line);
+                let line = crate::text::escape_json_text(&line);
+                let written = out
+                    .write_all(line.as_bytes())
+                    .and_then(|()| out.write_all(b"\n"));
                 written.map_err(|e| self.output_error(e))
             }
             Output::Csv(out) => {
-                let row = self
-                    .columns
-                    .iter()
-                    .map(|(column, _)| cell(task, *column, self.lang));
+                let row = self.columns.iter().map(|(column, _)| {
+                    let cell = cell(task, *column, self.lang);
+                    self.client.redact(&cell).into_owned()
+                });
                 let written = out.write_record(row);
                 written.map_err(|e| self.csv_error(e))
             }

@@ -2,5 +2,7 @@
 
 mod decode;
 mod export;
+mod hostile;
+mod redaction;
 mod support;
 mod task;

@@ -56,18 +56,21 @@ pub struct LiveMock {
 impl LiveMock {
     /// A plain-HTTP mock that makes up tasks 1..=1 000 000 (other ids are not found).
     pub fn synthetic() -> Self {
+        Self::with(wshoto_mock::MockConfig {
+            synthetic: Some(1..=1_000_000),
+            ..wshoto_mock::MockConfig::default()
+        })
+    }
+
+    /// A mock started with `config`.
+    pub fn with(config: wshoto_mock::MockConfig) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("runtime");
         let server = runtime
-            .block_on(wshoto_mock::MockServer::start_with(
-                wshoto_mock::MockConfig {
-                    synthetic: Some(1..=1_000_000),
-                    ..wshoto_mock::MockConfig::default()
-                },
-            ))
+            .block_on(wshoto_mock::MockServer::start_with(config))
             .expect("mock starts");
         Self {
             server,

@@ -4,6 +4,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use std::future::Future;
+
 use hyper::body::{Body, Frame, SizeHint};
 
 /// The mock's response body.
@@ -15,6 +17,8 @@ pub(crate) enum MockBody {
     Truncated(Option<Bytes>),
     /// The whole body without announcing its length (chunked on HTTP/1.1).
     Unsized(Option<Bytes>),
+    /// The whole body, after a pause (the head goes out at once).
+    Delayed(Option<Bytes>, Pin<Box<tokio::time::Sleep>>),
 }
 
 /// The error that ends a truncated body.
@@ -34,26 +38,38 @@ impl Body for MockBody {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Truncated>>> {
         let this = self.get_mut();
+        if let Self::Delayed(chunk, sleep) = this {
+            if sleep.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            return Poll::Ready(chunk.take().map(|c| Ok(Frame::data(c))));
+        }
         Poll::Ready(match this {
             Self::Whole(chunk) | Self::Unsized(chunk) => chunk.take().map(|c| Ok(Frame::data(c))),
             Self::Truncated(chunk) => match chunk.take() {
                 Some(c) => Some(Ok(Frame::data(c))),
                 None => Some(Err(Truncated)),
             },
+            Self::Delayed(..) => None,
         })
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, Self::Whole(None) | Self::Unsized(None))
+        matches!(
+            self,
+            Self::Whole(None) | Self::Unsized(None) | Self::Delayed(None, _)
+        )
     }
 
     fn size_hint(&self) -> SizeHint {
         match self {
             Self::Whole(Some(c)) => SizeHint::with_exact(c.len() as u64),
             Self::Whole(None) => SizeHint::with_exact(0),
+            Self::Delayed(Some(c), _) => SizeHint::with_exact(c.len() as u64),
+            Self::Delayed(None, _) => SizeHint::with_exact(0),
             Self::Truncated(_) | Self::Unsized(_) => SizeHint::default(),
         }
     }

@@ -67,6 +67,9 @@ pub enum Fault {
         /// The `Location` header.
         location: String,
     },
+    /// Send the status and headers at once, then wait this long before the body (a body slower
+    /// than the client's attempt timeout).
+    SlowBody(Duration),
     /// Answer normally, but say the body is in this `Content-Encoding` (and send bytes that are
     /// not JSON, as a compressed body would be).
     ContentEncoding(String),
@@ -89,6 +92,7 @@ impl Fault {
             Self::OversizedUnsizedBody(_) => "OversizedUnsizedBody",
             Self::Body { .. } => "Body",
             Self::Redirect { .. } => "Redirect",
+            Self::SlowBody(_) => "SlowBody",
             Self::ContentEncoding(_) => "ContentEncoding",
         }
     }

@@ -105,7 +105,8 @@ pub(crate) fn truncate(full: Response<MockBody>) -> Response<MockBody> {
     let bytes = match body {
         MockBody::Whole(Some(bytes))
         | MockBody::Truncated(Some(bytes))
-        | MockBody::Unsized(Some(bytes)) => bytes,
+        | MockBody::Unsized(Some(bytes))
+        | MockBody::Delayed(Some(bytes), _) => bytes,
         _ => Bytes::new(),
     };
     parts.headers.insert(
@@ -116,12 +117,33 @@ pub(crate) fn truncate(full: Response<MockBody>) -> Response<MockBody> {
     Response::from_parts(parts, MockBody::Truncated(Some(half)))
 }
 
+/// The same response with its body held back for `delay` after the head.
+pub(crate) fn slow_body(
+    full: Response<MockBody>,
+    delay: std::time::Duration,
+) -> Response<MockBody> {
+    let (parts, body) = full.into_parts();
+    let bytes = match body {
+        MockBody::Whole(bytes)
+        | MockBody::Truncated(bytes)
+        | MockBody::Unsized(bytes)
+        | MockBody::Delayed(bytes, _) => bytes,
+    };
+    Response::from_parts(
+        parts,
+        MockBody::Delayed(bytes, Box::pin(tokio::time::sleep(delay))),
+    )
+}
+
 /// The same response with its body sent without a length.
 pub(crate) fn without_length(full: Response<MockBody>) -> Response<MockBody> {
     let (mut parts, body) = full.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     let bytes = match body {
-        MockBody::Whole(bytes) | MockBody::Truncated(bytes) | MockBody::Unsized(bytes) => bytes,
+        MockBody::Whole(bytes)
+        | MockBody::Truncated(bytes)
+        | MockBody::Unsized(bytes)
+        | MockBody::Delayed(bytes, _) => bytes,
     };
     Response::from_parts(parts, MockBody::Unsized(bytes))
 }

@@ -150,6 +150,8 @@ struct State {
     counters: Counters,
     /// When each request (token or API) arrived, in order.
     arrivals: std::sync::Mutex<Vec<Instant>>,
+    /// API requests per task id.
+    requests_per_task: std::sync::Mutex<HashMap<i64, u64>>,
 }
 
 /// A running mock. Dropping it stops the server and closes its connections.
@@ -199,6 +201,7 @@ impl MockServer {
             faults: FaultPlan::default(),
             counters: Counters::default(),
             arrivals: std::sync::Mutex::default(),
+            requests_per_task: std::sync::Mutex::default(),
         });
         let (shutdown, stop) = oneshot::channel();
         tokio::spawn(accept_loop(listener, acceptor, Arc::clone(&state), stop));
@@ -245,6 +248,12 @@ impl MockServer {
     /// Issues a token directly (as if fetched), for clients configured with a fixed token.
     pub fn issue_token(&self) -> String {
         self.state.issue_token()
+    }
+
+    /// API requests received for each task id (every attempt counts), for checking retry
+    /// bounds.
+    pub fn requests_per_task(&self) -> HashMap<i64, u64> {
+        lock(&self.state.requests_per_task).clone()
     }
 
     /// Every token issued so far (for tests that check none of them leaked).
@@ -352,6 +361,16 @@ where
         .await;
 }
 
+/// The `task_id` of a request body (a number or a decimal string).
+fn task_id_of(body: &[u8]) -> Option<i64> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    match value.get("task_id")? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// One API request being answered: counted in the in-flight gauge from `enter` until dropped,
 /// whether the handler finishes or is cancelled (the client went away).
 struct InFlight<'a> {
@@ -420,6 +439,12 @@ impl State {
         self: Arc<Self>,
         request: Request<Incoming>,
     ) -> Result<Response<MockBody>, ResetOnPurpose> {
+        let (parts, body) = request.into_parts();
+        let body = match Limited::new(body, 1 << 20).collect().await {
+            Ok(collected) => Some(collected.to_bytes()),
+            Err(_) => None,
+        };
+        let request = Request::from_parts(parts, body);
         let path = request.uri().path().to_owned();
         if request.version() == http::Version::HTTP_2 {
             self.counters.http2_requests.fetch_add(1, Ordering::SeqCst);
@@ -429,6 +454,9 @@ impl State {
             Route::Token
         } else {
             self.counters.api_requests.fetch_add(1, Ordering::SeqCst);
+            if let Some(task_id) = request.body().as_deref().and_then(task_id_of) {
+                *lock(&self.requests_per_task).entry(task_id).or_insert(0) += 1;
+            }
             Route::Api
         };
         let mut fault = self.faults.next(route);
@@ -482,6 +510,10 @@ impl State {
                 }
                 Some(moved)
             }
+            Some(Fault::SlowBody(delay)) => {
+                let full = self.route(route, request).await;
+                return Ok(crate::responses::slow_body(full, delay));
+            }
             Some(Fault::ContentEncoding(encoding)) => {
                 let mut compressed = response(
                     StatusCode::OK,
@@ -507,7 +539,7 @@ impl State {
         }
     }
 
-    async fn route(&self, route: Route, request: Request<Incoming>) -> Response<MockBody> {
+    async fn route(&self, route: Route, request: Request<Option<Bytes>>) -> Response<MockBody> {
         match (route, request.method()) {
             (Route::Token, &Method::GET) => self.token_endpoint(request.uri().query()),
             (Route::Api, &Method::POST) => self.api_endpoint(request).await,
@@ -542,7 +574,7 @@ impl State {
         }))
     }
 
-    async fn api_endpoint(&self, request: Request<Incoming>) -> Response<MockBody> {
+    async fn api_endpoint(&self, request: Request<Option<Bytes>>) -> Response<MockBody> {
         let path = request.uri().path().to_owned();
         let params = query_pairs(request.uri().query().unwrap_or_default());
         if let Some((code, msg)) = self.check_token(params.get("access_token").map(String::as_str))
@@ -550,18 +582,10 @@ impl State {
             self.counters.tokens_rejected.fetch_add(1, Ordering::SeqCst);
             return envelope_error(code, msg);
         }
-        let body = match Limited::new(request.into_body(), 1 << 20).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => return envelope_error(CODE_BAD_REQUEST, "请求体无法读取"),
+        let Some(body) = request.into_body() else {
+            return envelope_error(CODE_BAD_REQUEST, "请求体无法读取");
         };
-        let task_id = serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| match v.get("task_id")? {
-                serde_json::Value::Number(n) => n.as_i64(),
-                serde_json::Value::String(s) => s.trim().parse().ok(),
-                _ => None,
-            });
-        let Some(task_id) = task_id else {
+        let Some(task_id) = task_id_of(&body) else {
             return envelope_error(CODE_BAD_REQUEST, "task_id不能为空");
         };
         match path.as_str() {

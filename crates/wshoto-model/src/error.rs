@@ -243,9 +243,29 @@ where
 fn locate(error: &serde_json::Error, path: &str, prefix: &str, origin: Origin) -> JsonPathError {
     let path = if path == "." { "" } else { path };
     JsonPathError::new(
-        cut_middle(&join_path(prefix, &collapse_repeats(path)), MAX_PATH_CHARS),
+        escape_controls(&cut_middle(
+            &join_path(prefix, &collapse_repeats(path)),
+            MAX_PATH_CHARS,
+        )),
         describe(error, origin),
     )
+}
+
+/// Control characters (which object keys in the input may hold) written as escapes, so that a
+/// path stays on one line.
+fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The longest path in an error; map keys come from the input and may be of any length.
@@ -387,6 +407,12 @@ mod tests {
         let cut = cut_middle(&path, MAX_PATH_CHARS);
         assert_eq!(cut.chars().count(), MAX_PATH_CHARS + 1);
         assert!(cut.starts_with("data.kkk") && cut.contains('…'));
+    }
+
+    #[test]
+    fn keys_with_control_characters_keep_the_path_on_one_line() {
+        assert_eq!(escape_controls("data.a\nb\u{1b}c"), "data.a\\nb\\u{1b}c");
+        assert_eq!(escape_controls("data.task_id"), "data.task_id");
     }
 
     #[test]

@@ -32,7 +32,9 @@ fn render(name: &str, bytes: &[u8]) -> String {
                 name.starts_with("error_"),
                 "{name} failed to decode: {error}"
             );
-            format!("# error\n{error}\n")
+            let line = error.to_string();
+            assert!(!line.contains('\n'), "{name}: a multi-line error {line:?}");
+            format!("# error\n{line}\n")
         }
     }
 }

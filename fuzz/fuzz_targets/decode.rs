@@ -1,0 +1,24 @@
+//! Any bytes through `wshoto_model::decode`: no panic, a one-line error, and whatever decodes
+//! re-encodes into an envelope that decodes to the same task.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|bytes: &[u8]| {
+    match wshoto_model::decode(bytes) {
+        Ok(task) => {
+            let envelope = serde_json::json!({"code": 0, "msg": "ok", "data": &task});
+            let encoded = serde_json::to_vec(&envelope).expect("a decoded task encodes");
+            let again = wshoto_model::decode(&encoded).expect("an encoded task decodes");
+            assert_eq!(again, task, "decode(encode(task)) != task");
+            // What `wshoto decode` prints must render too.
+            let _ = wshoto_model::to_display_json(&task);
+        }
+        Err(error) => {
+            let line = error.to_string();
+            assert!(!line.contains('\n'), "a multi-line error: {line:?}");
+            assert!(line.len() <= 2_000, "an overlong error: {} bytes", line.len());
+        }
+    }
+    let _ = wshoto_model::decode_strict(bytes);
+});

@@ -1,0 +1,30 @@
+//! Any text as the `range_info` document of any filter type, inside a task: the task always
+//! decodes (a document that does not fit is kept as `Invalid`), nothing panics, and the decoded
+//! task re-encodes into one that decodes to the same value.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use wshoto_model::FilterType;
+
+fuzz_target!(|input: &[u8]| {
+    let Some((selector, document)) = input.split_first() else {
+        return;
+    };
+    let known = FilterType::KNOWN;
+    let filter_type = known[usize::from(*selector) % known.len()].code();
+    let document = String::from_utf8_lossy(document);
+    let envelope = serde_json::json!({
+        "code": 0,
+        "data": {
+            "task_id": 1,
+            "filter_range_info": {"filter_type": filter_type, "range_info": document},
+        },
+    });
+    let bytes = serde_json::to_vec(&envelope).expect("bytes");
+    let task = wshoto_model::decode(&bytes).expect("a range never fails its task");
+    let _ = wshoto_model::to_display_json(&task);
+    let encoded = serde_json::json!({"code": 0, "data": &task});
+    let again = wshoto_model::decode(&serde_json::to_vec(&encoded).expect("encodes"))
+        .expect("a re-encoded task decodes");
+    assert_eq!(again, task, "decode(encode(task)) != task");
+});

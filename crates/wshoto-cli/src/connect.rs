@@ -102,6 +102,14 @@ pub fn client_builder(
 /// One line that says what went wrong and what to do.
 pub fn explain(error: Error) -> Failure {
     let line = wshoto_http::display_chain(&error);
+    // A token fetch that failed below the API says what to check as the call itself would.
+    let cause = match &error {
+        Error::Token(inner) if inner.api_code().is_none() => inner.as_ref(),
+        other => other,
+    };
+    if let Some(hint) = network_hint(cause) {
+        return Failure::io(format!("{line}; {hint}"));
+    }
     match &error {
         Error::Config(_) => Failure::usage(line),
         Error::Api { code, .. } if wshoto_http::DEFAULT_TOKEN_REJECTED_CODES.contains(code) => {
@@ -113,13 +121,17 @@ pub fn explain(error: Error) -> Failure {
         Error::Token(inner) if inner.api_code().is_some() => Failure::api(format!(
             "{line} (check WSHOTO_APP_ID and WSHOTO_APP_SECRET)"
         )),
-        Error::Timeout { .. } => Failure::io(format!(
-            "{line}; check the network, --proxy, or raise --timeout"
-        )),
-        Error::Transport { .. } => {
-            Failure::io(format!("{line}; check --base-url, --proxy and --ca-cert"))
-        }
         Error::Decode(_) => Failure::input(line),
         _ => Failure::io(line),
+    }
+}
+
+/// What to check when a call failed below the API.
+fn network_hint(error: &Error) -> Option<&'static str> {
+    match error {
+        Error::Timeout { .. } => Some("check the network, --proxy, or raise --timeout"),
+        Error::Transport { .. } => Some("check --base-url, --proxy and --ca-cert"),
+        Error::Redirect { .. } => Some("check --base-url"),
+        _ => None,
     }
 }

@@ -16,21 +16,25 @@
 //! ones 10010, expired ones 10011.
 
 mod body;
+mod counters;
 mod faults;
 mod fixtures;
 mod proxy;
 mod responses;
+mod routes;
 mod server;
 mod synthetic;
 mod tls;
+mod tokens;
 
+pub use counters::Stats;
 pub use faults::{Fault, FaultPlan, Route};
 pub use fixtures::Fixtures;
 pub use proxy::ConnectProxy;
 pub use server::{
     CODE_BAD_CREDENTIALS, CODE_BAD_REQUEST, CODE_TASK_NOT_FOUND, CODE_TOKEN_EXPIRED,
     CODE_TOKEN_INVALID, CODE_TOKEN_REVOKED, DETAIL_PATH, EXECUTE_DETAIL_PATH, MockConfig,
-    MockError, MockServer, Stats, TOKEN_PATH,
+    MockError, MockServer, TOKEN_PATH,
 };
 pub use synthetic::synthetic_task;
 pub use tls::TlsSetupError;

@@ -79,7 +79,12 @@ pub enum RangeInfo {
 }
 
 /// A range of a documented type that does not fit its schema.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Two invalid ranges are equal when they hold the same document for the same type: the error
+/// follows from those two, and its path also says where the task sat (`data` or
+/// `data.records[0]`), which is not part of the range. So a task decoded from a page and the same
+/// task re-encoded and decoded again compare equal.
+#[derive(Debug, Clone)]
 pub struct InvalidRange {
     /// The documented `filter_type`.
     pub filter_type: FilterType,
@@ -90,6 +95,14 @@ pub struct InvalidRange {
     /// the task object when it was deserialized directly.
     pub error: JsonPathError,
 }
+
+impl PartialEq for InvalidRange {
+    fn eq(&self, other: &Self) -> bool {
+        self.filter_type == other.filter_type && self.raw == other.raw
+    }
+}
+
+impl Eq for InvalidRange {}
 
 /// A range of a `filter_type` this version does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,26 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use wshoto_http::{Client, ClientBuilder, Credentials, Error};
-use wshoto_mock::MockServer;
+#[cfg(feature = "mock")]
+pub use wshoto_mock::MockServer;
+
+/// Stands in for the mock in a build without it (feature `mock` off): no value exists.
+#[cfg(not(feature = "mock"))]
+#[derive(Debug)]
+pub enum MockServer {}
+
+#[cfg(not(feature = "mock"))]
+impl MockServer {
+    fn url(&self) -> &str {
+        match *self {}
+    }
+    fn app_id(&self) -> &str {
+        match *self {}
+    }
+    fn app_secret(&self) -> &str {
+        match *self {}
+    }
+}
 
 use crate::exit::Failure;
 
@@ -36,10 +55,21 @@ pub async fn start_mock(mock: bool) -> Result<Option<MockServer>, Failure> {
     if !mock {
         return Ok(None);
     }
+    start_embedded_mock().await.map(Some)
+}
+
+#[cfg(feature = "mock")]
+async fn start_embedded_mock() -> Result<MockServer, Failure> {
     MockServer::start()
         .await
-        .map(Some)
         .map_err(|e| Failure::io(format!("cannot start the mock: {e}")))
+}
+
+#[cfg(not(feature = "mock"))]
+async fn start_embedded_mock() -> Result<MockServer, Failure> {
+    Err(Failure::usage(
+        "--mock: this wshoto was built without the mock (cargo feature `mock`)",
+    ))
 }
 
 /// The client for `connection` (aimed at `mock` when there is one and no base URL was given).

@@ -4,6 +4,7 @@ mod connect;
 mod decode_cmd;
 mod exit;
 mod export;
+#[cfg(feature = "mock")]
 mod mock_cmd;
 mod output;
 mod summary;
@@ -11,7 +12,6 @@ mod task_cmd;
 mod text;
 mod words;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,6 +55,7 @@ enum Command {
         command: TaskCommand,
     },
     /// The mock server.
+    #[cfg(feature = "mock")]
     Mock {
         #[command(subcommand)]
         command: MockCommand,
@@ -199,13 +200,14 @@ impl ConnectionArgs {
     }
 }
 
+#[cfg(feature = "mock")]
 #[derive(Debug, Subcommand)]
 enum MockCommand {
     /// Run the mock until interrupted; prints its URL, credentials and a token.
     Serve {
         /// Where to listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
+        addr: std::net::SocketAddr,
         /// Serve HTTPS with a certificate made at start (its CA is written to a file).
         #[arg(long)]
         tls: bool,
@@ -294,6 +296,7 @@ fn main() -> ExitCode {
                 cli.mock,
             ))
         }
+        #[cfg(feature = "mock")]
         Command::Mock {
             command:
                 MockCommand::Serve {

@@ -148,8 +148,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Trusts the certificates in this PEM as well as the bundled web roots (a corporate
-    /// TLS-inspecting proxy, or a test server).
+    /// Trusts the certificates in this PEM as well as the bundled web roots (feature
+    /// `webpki-roots`, on by default) and the system's store (feature `native-roots`): a
+    /// corporate TLS-inspecting proxy, or a test server.
     pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.extra_root_pems.push(pem.into());
         self
@@ -256,6 +257,16 @@ impl ClientBuilder {
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::Config("user_agent is not a valid header value".into()))?;
         let proxy = self.proxy.as_deref().map(validated_proxy).transpose()?;
+        if !cfg!(any(feature = "webpki-roots", feature = "native-roots"))
+            && self.extra_root_pems.is_empty()
+            && self.validated_base_url()?.starts_with("https://")
+        {
+            return Err(Error::Config(
+                "no root certificates to trust: enable the webpki-roots or native-roots feature, \
+                 or add_root_certificate_pem"
+                    .into(),
+            ));
+        }
         let secrets = Arc::new(Secrets::default());
         match &credentials {
             Credentials::Token(token) if token.expose_secret().trim().is_empty() => {
@@ -341,7 +352,10 @@ impl ClientBuilder {
 
     fn tls_config(&self) -> Result<rustls::ClientConfig, Error> {
         let mut roots = rustls::RootCertStore::empty();
+        #[cfg(feature = "webpki-roots")]
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        #[cfg(feature = "native-roots")]
+        add_native_roots(&mut roots);
         for pem in &self.extra_root_pems {
             let mut added = 0;
             for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
@@ -365,6 +379,19 @@ impl ClientBuilder {
             .with_no_client_auth();
         Ok(config)
     }
+}
+
+/// The operating system's trusted roots (feature `native-roots`). Certificates the store holds
+/// but rustls cannot use are skipped, and so is a store that cannot be read: the other roots
+/// still apply, and the log says why.
+#[cfg(feature = "native-roots")]
+fn add_native_roots(roots: &mut rustls::RootCertStore) {
+    let found = rustls_native_certs::load_native_certs();
+    for error in &found.errors {
+        tracing::warn!(%error, "cannot read part of the system's certificate store");
+    }
+    let (added, skipped) = roots.add_parsable_certificates(found.certs);
+    tracing::debug!(added, skipped, "system root certificates");
 }
 
 /// Whether a URL host is a loopback address (`localhost`, `127.0.0.0/8`, `::1`).

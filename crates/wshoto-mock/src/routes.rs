@@ -39,7 +39,9 @@ impl State {
         self: Arc<Self>,
         request: Request<Incoming>,
     ) -> Result<Response<MockBody>, ResetOnPurpose> {
-        lock(&self.arrivals).push(Instant::now());
+        if self.config.record_requests {
+            lock(&self.arrivals).push(Instant::now());
+        }
         // Held while the request is answered; dropped too when hyper cancels the handler.
         let _gauge = (request.uri().path() != TOKEN_PATH).then(|| InFlight::enter(&self.counters));
         Arc::clone(&self).answer(request).await
@@ -64,7 +66,9 @@ impl State {
             Route::Token
         } else {
             self.counters.api_requests.fetch_add(1, Ordering::SeqCst);
-            if let Some(task_id) = request.body().as_deref().and_then(task_id_of) {
+            if self.config.record_requests
+                && let Some(task_id) = request.body().as_deref().and_then(task_id_of)
+            {
                 *lock(&self.requests_per_task).entry(task_id).or_insert(0) += 1;
             }
             Route::Api

@@ -59,6 +59,10 @@ pub struct MockConfig {
     /// (see [`crate::synthetic_task`]), for large exports and benchmarks; ids outside it get the
     /// not-found error. Default `None`.
     pub synthetic: Option<RangeInclusive<i64>>,
+    /// Keep each request's arrival time and a count per task id (for [`MockServer::busiest`] and
+    /// [`MockServer::requests_per_task`]); off, the mock's memory does not grow with the number
+    /// of requests (for soaks that measure the client's). Default `true`.
+    pub record_requests: bool,
 }
 
 impl Default for MockConfig {
@@ -71,6 +75,7 @@ impl Default for MockConfig {
             token_ttl: Duration::from_secs(7200),
             fixtures: Fixtures::embedded(),
             synthetic: None,
+            record_requests: true,
         }
     }
 }

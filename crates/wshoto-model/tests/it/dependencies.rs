@@ -57,3 +57,31 @@ fn the_model_crate_has_no_io_dependencies() {
         "I/O crates in wshoto-model's tree: {found:?}"
     );
 }
+
+#[test]
+fn the_model_does_not_change_serde_jsons_map_type() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "tree",
+            "--package",
+            "wshoto-model",
+            "--edges",
+            "normal,features",
+        ])
+        .args(["--prefix", "none", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    let tree = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(
+        tree.contains("serde_json feature \"raw_value\""),
+        "the tree was read: {tree}"
+    );
+    // `preserve_order` would turn every `serde_json::Map` in the user's program into an
+    // IndexMap; the CLI turns it on for itself.
+    assert!(
+        !tree.contains("serde_json feature \"preserve_order\""),
+        "{tree}"
+    );
+}

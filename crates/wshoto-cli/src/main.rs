@@ -54,6 +54,13 @@ enum Command {
         #[command(subcommand)]
         command: TaskCommand,
     },
+    /// Print a completion script for your shell, e.g. `wshoto completions bash >
+    /// ~/.local/share/bash-completion/completions/wshoto`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// The mock server.
     #[cfg(feature = "mock")]
     Mock {
@@ -194,8 +201,8 @@ impl ConnectionArgs {
             timeout: self.timeout,
             // An empty token (`WSHOTO_ACCESS_TOKEN=`) is unset, not a token.
             token: self.token.filter(|t| !t.trim().is_empty()),
-            app_id: non_empty_env("WSHOTO_APP_ID"),
-            app_secret: non_empty_env("WSHOTO_APP_SECRET"),
+            app_id: non_empty_env(wshoto_http::ENV_APP_ID),
+            app_secret: non_empty_env(wshoto_http::ENV_APP_SECRET),
         }
     }
 }
@@ -295,6 +302,12 @@ fn main() -> ExitCode {
                 args.connection.into_connection(),
                 cli.mock,
             ))
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "wshoto", &mut script);
+            output::print_text(&String::from_utf8_lossy(&script))
         }
         #[cfg(feature = "mock")]
         Command::Mock {

@@ -53,8 +53,16 @@ pub trait TokenProvider: Send + Sync + fmt::Debug + 'static {
     fn invalidate(&self, token: &AccessToken) -> bool;
 }
 
+/// The variable holding a fixed access token (read by [`Credentials::from_env`] and the CLI).
+pub const ENV_ACCESS_TOKEN: &str = "WSHOTO_ACCESS_TOKEN";
+/// The variable holding the app id.
+pub const ENV_APP_ID: &str = "WSHOTO_APP_ID";
+/// The variable holding the app secret.
+pub const ENV_APP_SECRET: &str = "WSHOTO_APP_SECRET";
+
 /// How the client gets its access token.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Credentials {
     /// A token you obtained yourself; a rejection is returned as the API error.
     Token(AccessToken),
@@ -88,6 +96,28 @@ impl Credentials {
     pub fn provider(provider: impl TokenProvider) -> Self {
         Self::Provider(Arc::new(provider))
     }
+
+    /// The credentials in the environment, read as the `wshoto` CLI reads them:
+    /// `WSHOTO_ACCESS_TOKEN` (a fixed token), else `WSHOTO_APP_ID` and `WSHOTO_APP_SECRET`. An
+    /// empty or blank value counts as unset.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Self::from_env`] over any source of variables (a configuration system, a test).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let get = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
+        match (get(ENV_ACCESS_TOKEN), get(ENV_APP_ID), get(ENV_APP_SECRET)) {
+            (Some(token), _, _) => Ok(Self::token(token)),
+            (None, Some(id), Some(secret)) => Ok(Self::app(id, secret)),
+            (None, Some(_), None) | (None, None, Some(_)) => Err(Error::Config(format!(
+                "set both {ENV_APP_ID} and {ENV_APP_SECRET} (or {ENV_ACCESS_TOKEN})"
+            ))),
+            (None, None, None) => Err(Error::Config(format!(
+                "no credentials: set {ENV_ACCESS_TOKEN}, or {ENV_APP_ID} and {ENV_APP_SECRET}"
+            ))),
+        }
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -119,5 +149,45 @@ impl TokenProvider for FixedToken {
 
     fn invalidate(&self, _token: &AccessToken) -> bool {
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn the_environment_is_read_as_the_cli_reads_it() {
+        let token = Credentials::from_lookup(lookup(&[
+            (ENV_ACCESS_TOKEN, "tok"),
+            (ENV_APP_ID, "id"),
+            (ENV_APP_SECRET, "secret"),
+        ]));
+        assert!(matches!(token, Ok(Credentials::Token(t)) if t.expose_secret() == "tok"));
+        let app = Credentials::from_lookup(lookup(&[
+            (ENV_ACCESS_TOKEN, "  "),
+            (ENV_APP_ID, "id"),
+            (ENV_APP_SECRET, "secret"),
+        ]));
+        assert!(
+            matches!(&app, Ok(Credentials::App { app_id, app_secret })
+                if app_id == "id" && app_secret.expose_secret() == "secret"),
+            "an empty token is unset: {app:?}"
+        );
+        let half = Credentials::from_lookup(lookup(&[(ENV_APP_ID, "id")])).expect_err("half");
+        assert!(
+            half.to_string()
+                .contains("set both WSHOTO_APP_ID and WSHOTO_APP_SECRET")
+        );
+        let none = Credentials::from_lookup(lookup(&[])).expect_err("none");
+        assert!(none.to_string().contains("no credentials"), "{none}");
     }
 }

@@ -38,7 +38,10 @@ pub use client::{Client, MASS_TASK_DETAIL_PATH};
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_REJECTED_CODES,
 };
-pub use credentials::{AccessToken, BoxFuture, Credentials, TokenProvider};
+pub use credentials::{
+    AccessToken, BoxFuture, Credentials, ENV_ACCESS_TOKEN, ENV_APP_ID, ENV_APP_SECRET,
+    TokenProvider,
+};
 pub use error::{BoxError, Error, TimeoutKind, TransportKind, display_chain};
 pub use rate_limit::RateLimitState;
 pub use redact::REDACTED;

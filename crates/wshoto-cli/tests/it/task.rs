@@ -302,3 +302,33 @@ fn verbose_logs_never_show_secrets() {
     assert!(!logs.contains("mock-app-secret"), "{logs}");
     assert!(!logs.contains("access_token="), "{logs}");
 }
+
+#[test]
+fn completions_are_printed_for_every_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef wshoto"),
+        ("fish", "complete -c wshoto"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let output = wshoto(&["completions", shell], b"");
+        let script = String::from_utf8(output.stdout).expect("utf-8");
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        assert!(script.contains(marker), "{shell}: {marker}");
+        assert!(
+            script.contains("export") && script.contains("resume"),
+            "{shell}"
+        );
+    }
+    // The bash script is valid bash.
+    let bash = wshoto(&["completions", "bash"], b"");
+    let dir = crate::support::scratch_dir("completions");
+    let path = dir.join("wshoto.bash");
+    std::fs::write(&path, &bash.stdout).expect("write");
+    let checked = Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .status()
+        .expect("bash");
+    assert!(checked.success());
+}

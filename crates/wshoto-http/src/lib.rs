@@ -47,3 +47,23 @@ pub use rate_limit::RateLimitState;
 pub use redact::REDACTED;
 pub use retry::RetryPolicy;
 pub use wshoto_model;
+
+/// The Rust blocks of the README and the guides in `docs/`, compiled (and run, where they have a
+/// `main`) as doctests, so that they cannot rot.
+#[cfg(doctest)]
+mod markdown_doctests {
+    #[doc = include_str!("../../../README.md")]
+    struct Readme;
+    #[doc = include_str!("../../../docs/client.md")]
+    struct ClientGuide;
+    #[doc = include_str!("../../../docs/mock.md")]
+    struct MockGuide;
+    #[doc = include_str!("../../../docs/export.md")]
+    struct ExportGuide;
+    #[doc = include_str!("../../../docs/get_mass_task_detail.md")]
+    struct FieldGuide;
+    #[doc = include_str!("../../../docs/RELIABILITY.md")]
+    struct Reliability;
+    #[doc = include_str!("../../../docs/performance.md")]
+    struct Performance;
+}

@@ -256,7 +256,7 @@ impl ChatStatus {
         if padded.is_known() {
             padded
         } else {
-            Self::Unknown(code.to_string())
+            Self::Unknown(crate::labels::UnknownText::number(code))
         }
     }
 
@@ -298,7 +298,7 @@ impl<'de> serde::Deserialize<'de> for ChatStatus {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<ChatStatus, E> {
                 match i64::try_from(v) {
                     Ok(v) => Ok(ChatStatus::from_int(v)),
-                    Err(_) => Ok(ChatStatus::Unknown(v.to_string())),
+                    Err(_) => Ok(ChatStatus::Unknown(crate::labels::UnknownText::number(v))),
                 }
             }
         }
@@ -369,17 +369,16 @@ mod tests {
             ChatStatus::from_int(203),
             ChatStatus::OwnerAccountNotActivated
         );
-        assert_eq!(ChatStatus::from_int(7), ChatStatus::Unknown("7".into()));
+        let seven = ChatStatus::from_int(7);
+        assert!(matches!(&seven, ChatStatus::Unknown(u) if u.as_str() == "7" && u.was_number()));
         assert_eq!(ChatStatus::from_text("100"), ChatStatus::WrongChatId);
         assert_eq!(ChatStatus::from_text("0100"), ChatStatus::WrongChatId);
-        assert_eq!(
-            ChatStatus::from_text("abc"),
-            ChatStatus::Unknown("abc".into())
-        );
-        assert_eq!(
-            ChatStatus::from_text("0007"),
-            ChatStatus::Unknown("0007".into())
-        );
+        for text in ["abc", "0007"] {
+            let status = ChatStatus::from_text(text);
+            assert!(
+                matches!(&status, ChatStatus::Unknown(u) if u.as_str() == text && !u.was_number())
+            );
+        }
     }
 
     #[test]
@@ -413,7 +412,7 @@ mod tests {
     #[test]
     fn unknown_values_are_kept_and_serialize_unchanged() {
         let op: TagOperator = serde_json::from_str("99").expect("int");
-        assert_eq!(op, TagOperator::Unknown(99));
+        assert!(matches!(op, TagOperator::Unknown(code) if code.get() == 99));
         assert_eq!(serde_json::to_string(&op).expect("ser"), "99");
         assert_eq!(op.describe(Lang::En), "unknown (99)");
         let sex: Sex = serde_json::from_str("\"X\"").expect("str");
@@ -434,7 +433,35 @@ mod tests {
             TaskType::StaffToCustomerGroups.audience(),
             Some(Audience::CustomerGroups)
         );
-        assert_eq!(TaskType::Unknown(16).sender(), None);
-        assert_eq!(TaskType::Unknown(16).audience(), None);
+        assert_eq!(TaskType::from_code(16).sender(), None);
+        assert_eq!(TaskType::from_code(16).audience(), None);
+    }
+
+    #[test]
+    fn a_known_code_always_gives_its_named_variant() {
+        assert_eq!(TaskType::from(10), TaskType::CorpToCustomers);
+        for known in TaskType::KNOWN {
+            assert_eq!(TaskType::from(known.code()), *known);
+            assert!(known.is_known());
+        }
+        for known in ChatStatus::KNOWN {
+            assert_eq!(ChatStatus::from_code(known.code()), *known);
+        }
+        // `Unknown` can only be made from an unlisted code (its field is private).
+        assert!(!TaskType::from(16).is_known());
+        assert_eq!(i64::from(TaskType::from(16)), 16);
+    }
+
+    #[test]
+    fn an_unlisted_integer_chat_status_is_written_back_as_an_integer() {
+        let status: ChatStatus = serde_json::from_str("7").expect("int");
+        assert_eq!(serde_json::to_string(&status).expect("ser"), "7");
+        let big: ChatStatus = serde_json::from_str("18446744073709551615").expect("u64");
+        assert_eq!(
+            serde_json::to_string(&big).expect("ser"),
+            "18446744073709551615"
+        );
+        let text: ChatStatus = serde_json::from_str("\"7\"").expect("text");
+        assert_eq!(serde_json::to_string(&text).expect("ser"), "\"7\"");
     }
 }

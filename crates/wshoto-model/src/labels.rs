@@ -32,6 +32,83 @@ pub trait Labelled {
     }
 }
 
+/// An integer code the document does not list, as received. Only decoding (or `from_code`)
+/// makes one, so it never holds a listed code: `TaskType::from(10)` is always
+/// `TaskType::CorpToCustomers`, never an `Unknown` holding 10.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnknownCode(pub(crate) i64);
+
+/// Shown as the bare code, as an `i64` would be.
+impl std::fmt::Debug for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl UnknownCode {
+    /// The code.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A text code the document does not list, as received (and whether it came as a JSON number,
+/// so that it is written back as one). Like [`UnknownCode`], it never holds a listed code.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownText {
+    pub(crate) text: String,
+    pub(crate) number: bool,
+}
+
+impl UnknownText {
+    pub(crate) fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            number: false,
+        }
+    }
+
+    pub(crate) fn number(number: impl std::fmt::Display) -> Self {
+        Self {
+            text: number.to_string(),
+            number: true,
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the code came as a JSON number (it is then written back as one).
+    pub fn was_number(&self) -> bool {
+        self.number
+    }
+}
+
+/// Shown as the quoted text (a number as the bare number).
+impl std::fmt::Debug for UnknownText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.number {
+            f.write_str(&self.text)
+        } else {
+            std::fmt::Debug::fmt(&self.text, f)
+        }
+    }
+}
+
+impl std::fmt::Display for UnknownText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 /// Implements [`Labelled`] for an enumeration with an `Unknown` variant and a `code()` method.
 macro_rules! impl_labelled {
     ($name:ident { $( $variant:ident => ($zh:literal, $en:literal) ),+ }) => {
@@ -65,7 +142,7 @@ macro_rules! int_enum {
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
             /// A value the document does not list, kept exactly as received.
-            Unknown(i64),
+            Unknown($crate::labels::UnknownCode),
         }
 
         impl $name {
@@ -76,7 +153,7 @@ macro_rules! int_enum {
             pub fn from_code(code: i64) -> Self {
                 match code {
                     $( $value => Self::$variant, )+
-                    other => Self::Unknown(other),
+                    other => Self::Unknown($crate::labels::UnknownCode(other)),
                 }
             }
 
@@ -84,7 +161,7 @@ macro_rules! int_enum {
             pub fn code(self) -> i64 {
                 match self {
                     $( Self::$variant => $value, )+
-                    Self::Unknown(code) => code,
+                    Self::Unknown(code) => code.0,
                 }
             }
 
@@ -137,7 +214,7 @@ macro_rules! str_enum {
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
             /// A value the document does not list, kept exactly as received.
-            Unknown(String),
+            Unknown($crate::labels::UnknownText),
         }
 
         impl $name {
@@ -148,7 +225,7 @@ macro_rules! str_enum {
             pub fn from_code(code: &str) -> Self {
                 match code {
                     $( $value => Self::$variant, )+
-                    other => Self::Unknown(other.to_owned()),
+                    other => Self::Unknown($crate::labels::UnknownText::text(other)),
                 }
             }
 
@@ -156,7 +233,7 @@ macro_rules! str_enum {
             pub fn code(&self) -> &str {
                 match self {
                     $( Self::$variant => $value, )+
-                    Self::Unknown(code) => code,
+                    Self::Unknown(code) => &code.text,
                 }
             }
 
@@ -176,6 +253,17 @@ macro_rules! str_enum {
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                // An unlisted code that came as a number goes back as that number.
+                if let Self::Unknown(unknown) = self
+                    && unknown.number
+                {
+                    if let Ok(n) = unknown.text.parse::<i64>() {
+                        return s.serialize_i64(n);
+                    }
+                    if let Ok(n) = unknown.text.parse::<u64>() {
+                        return s.serialize_u64(n);
+                    }
+                }
                 s.serialize_str(self.code())
             }
         }

@@ -33,6 +33,6 @@ pub use enums::{
     TagOperator, TagStatus, TagType, TaskStatus, TaskType,
 };
 pub use error::{DecodeError, JsonPathError};
-pub use labels::{Labelled, Lang};
+pub use labels::{Labelled, Lang, UnknownCode, UnknownText};
 pub use range::{FilterRangeInfo, InvalidRange, RangeInfo, RawRange, UnknownRange};
 pub use task::{MassTaskDetail, MaterialInfo, Progress};

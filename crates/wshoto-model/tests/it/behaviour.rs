@@ -111,13 +111,15 @@ fn corp_send2customer_reads_every_documented_field() {
     assert_eq!(staff.dept_ids.as_deref(), Some(&[70][..]));
     assert_eq!(staff.user_tags.as_ref().map(Vec::len), Some(1));
     let include = r.include_tags.as_ref().expect("include_tags");
-    assert_eq!(include.operator, Some(TagOperator::Unknown(99)));
+    assert_eq!(include.operator.map(TagOperator::code), Some(99));
+    assert!(include.operator.is_some_and(|op| !op.is_known()));
     let tag = &include.tag_detail_list.as_ref().expect("tags")[0];
     assert_eq!(tag.strategy_id, Some(82));
     assert_eq!(tag.auth, Some(56));
     assert_eq!(r.locations.as_ref().map(Vec::len), Some(1));
     assert_eq!(r.chat_list.as_ref().map(Vec::len), Some(1));
-    assert_eq!(r.sex, Some(Sex::Unknown("test_d56c33a50723".into())));
+    assert_eq!(r.sex, Some(Sex::from_code("test_d56c33a50723")));
+    assert!(r.sex.as_ref().is_some_and(|sex| !sex.is_known()));
     assert_eq!(r.tag_groups.as_ref().map(Vec::len), Some(1));
     assert!(r.remark_key_words.is_some() && r.description_key_words.is_some());
     assert!(r.add_time_range.is_some() && r.exclude_tags.is_some() && r.age_range.is_some());
@@ -281,8 +283,9 @@ fn unknown_filter_type_keeps_its_raw_range_unchanged() {
 #[test]
 fn unknown_enum_values_are_kept_and_serialize_unchanged() {
     let t = task("unknown_enum_values");
-    assert_eq!(t.task_type, Some(TaskType::Unknown(99)));
-    assert_eq!(t.task_status, Some(TaskStatus::Unknown(9)));
+    assert_eq!(t.task_type, Some(TaskType::from_code(99)));
+    assert_eq!(t.task_status, Some(TaskStatus::from_code(9)));
+    assert!(t.task_type.is_some_and(|t| !t.is_known()));
     assert_eq!(t.sender(), None);
     let encoded = serde_json::to_value(&t).expect("encode");
     let original: Value = serde_json::from_slice(&fixture("unknown_enum_values")).expect("json");
@@ -290,10 +293,10 @@ fn unknown_enum_values_are_kept_and_serialize_unchanged() {
         assert_eq!(encoded[field], original["data"][field], "{field}");
     }
     let r = customer_range("unknown_enum_values");
-    assert_eq!(r.sex, Some(Sex::Unknown("OTHER".into())));
+    assert_eq!(r.sex, Some(Sex::from_code("OTHER")));
     assert_eq!(
         r.chat_list.expect("chats")[0].status,
-        Some(ChatStatus::Unknown("0999".into()))
+        Some(ChatStatus::from_code("0999"))
     );
     let RangeInfo::CrowdPack(packs) = range("crowd_pack_unknown_deleted") else {
         panic!("crowd pack")
@@ -460,7 +463,7 @@ fn accessors_give_times_sender_and_audience() {
     );
     assert_eq!(r.age_bounds(), Some((25, 35)));
     assert_eq!(TaskType::CorpToCustomers.describe(Lang::Zh), "企业群发客户");
-    assert_eq!(TaskType::Unknown(99).describe(Lang::En), "unknown (99)");
+    assert_eq!(TaskType::from_code(99).describe(Lang::En), "unknown (99)");
 }
 
 #[test]

@@ -272,6 +272,17 @@ fn escape_controls(text: &str) -> String {
 const MAX_PATH_CHARS: usize = 160;
 /// The most characters of a value the parser quotes in its message.
 const MAX_QUOTED_CHARS: usize = 40;
+/// The longest parser message kept, in bytes.
+const MAX_MESSAGE_BYTES: usize = 400;
+
+/// The start of a value from the input, for a message: at most [`MAX_QUOTED_CHARS`]
+/// characters, then `…`.
+pub(crate) fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
 
 /// `text` cut in the middle with `…` when longer than `max` characters.
 fn cut_middle(text: &str, max: usize) -> String {
@@ -284,18 +295,26 @@ fn cut_middle(text: &str, max: usize) -> String {
     format!("{head}…{tail}")
 }
 
-/// The parser's message with each quoted value (between `"` or backticks) cut to a short
-/// excerpt: a wrong-typed field of megabytes must not make a megabyte error.
+/// The parser's message with each quoted value (between `"` or backticks, `\"` escapes
+/// inside) cut to a short excerpt: a wrong-typed field of megabytes must not make a megabyte
+/// error. The whole message is capped too, whatever its quoting.
 fn shorten_quotes(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(512));
     let mut quoted: Option<(char, usize)> = None;
+    let mut escaped = false;
     for c in message.chars() {
+        if out.len() >= MAX_MESSAGE_BYTES {
+            out.push('…');
+            break;
+        }
+        let was_escaped = std::mem::take(&mut escaped);
         match quoted {
-            Some((close, _)) if c == close => {
+            Some((close, _)) if c == close && !was_escaped => {
                 quoted = None;
                 out.push(c);
             }
             Some((close, count)) => {
+                escaped = c == '\\' && !was_escaped;
                 if count < MAX_QUOTED_CHARS {
                     out.push(c);
                 } else if count == MAX_QUOTED_CHARS {
@@ -403,6 +422,17 @@ mod tests {
             shorten_quotes("unknown field `a`, expected `b`"),
             "unknown field `a`, expected `b`"
         );
+        // Escaped quotes inside a quoted value do not end it.
+        let tricky = format!(
+            "found the string \"a\\\"b{}\" at line 1",
+            "\\\"x".repeat(1000)
+        );
+        let short = shorten_quotes(&tricky);
+        assert!(short.len() < 120, "{short}");
+        assert!(short.ends_with("\" at line 1"), "{short}");
+        // Whatever the quoting, the message is capped.
+        let odd = format!("{}\"{}", "`".repeat(999), "z".repeat(9999));
+        assert!(shorten_quotes(&odd).len() <= MAX_MESSAGE_BYTES + 4);
         let path = format!("data.{}", "k".repeat(1000));
         let cut = cut_middle(&path, MAX_PATH_CHARS);
         assert_eq!(cut.chars().count(), MAX_PATH_CHARS + 1);

@@ -51,7 +51,8 @@ impl<'de> Visitor<'de> for IntVisitor {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
         parse_decimal(v).ok_or_else(|| {
             E::custom(format_args!(
-                "expected an integer within the i64 range, found the string {v:?}"
+                "expected an integer within the i64 range, found the string {:?}",
+                crate::error::excerpt(v)
             ))
         })
     }

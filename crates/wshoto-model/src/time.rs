@@ -24,7 +24,10 @@ pub fn from_epoch_seconds(seconds: i64) -> Option<DateTime<Utc>> {
 
 /// A date-time string that is not `yyyy-MM-dd HH:mm:ss`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{text:?} is not a date-time of the form yyyy-MM-dd HH:mm:ss")]
+#[error(
+    "{:?} is not a date-time of the form yyyy-MM-dd HH:mm:ss",
+    crate::error::excerpt(text)
+)]
 pub struct TimeParseError {
     /// The text as received.
     pub text: String,

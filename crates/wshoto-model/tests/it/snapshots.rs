@@ -34,6 +34,11 @@ fn render(name: &str, bytes: &[u8]) -> String {
             );
             let line = error.to_string();
             assert!(!line.contains('\n'), "{name}: a multi-line error {line:?}");
+            assert!(
+                line.len() <= 1_000,
+                "{name}: an overlong error ({} bytes)",
+                line.len()
+            );
             format!("# error\n{line}\n")
         }
     }

@@ -312,12 +312,13 @@ fn customer_lines(r: &CustomerRange, lang: Lang) -> Vec<String> {
     let mut lines = Vec::new();
     staff_lines(&mut lines, r.add_user_range.as_ref(), w, w.added_by);
     if let Some(times) = &r.add_time_range {
-        let show = |t: Option<&str>| t.unwrap_or("…").to_owned();
+        let show =
+            |t: Option<&wshoto_model::RawJson>| t.map_or("…".to_owned(), |t| t.to_string());
         lines.push(format!(
             "{}: {} ~ {} (UTC+8)",
             w.added,
-            show(times.start_time.as_deref()),
-            show(times.end_time.as_deref())
+            show(times.start_time.as_ref()),
+            show(times.end_time.as_ref())
         ));
     }
     tag_filter_line(&mut lines, w.include, r.include_tags.as_ref(), lang);

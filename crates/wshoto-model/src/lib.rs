@@ -23,6 +23,7 @@ mod error;
 mod labels;
 mod lenient;
 pub mod range;
+mod raw_json;
 mod surrogates;
 mod task;
 pub mod time;
@@ -35,4 +36,5 @@ pub use enums::{
 pub use error::{DecodeError, JsonPathError};
 pub use labels::{Labelled, Lang, UnknownCode, UnknownText};
 pub use range::{FilterRangeInfo, InvalidRange, RangeInfo, RawRange, UnknownRange};
+pub use raw_json::RawJson;
 pub use task::{MassTaskDetail, MaterialInfo, Progress};

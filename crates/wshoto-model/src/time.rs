@@ -1,6 +1,8 @@
 //! Time values: epoch-second timestamps and `yyyy-MM-dd HH:mm:ss` strings in Beijing time.
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+
+use crate::raw_json::RawJson;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -43,34 +45,51 @@ pub fn parse_beijing(text: &str) -> Result<DateTime<FixedOffset>, TimeParseError
         })
 }
 
-/// `add_time_range` (添加时间范围): when the targeted customers were added, as the strings the
-/// API sends. [`TimeRange::start`] and [`TimeRange::end`] parse them as Beijing time.
+/// `add_time_range` (添加时间范围): when the targeted customers were added. The API sends
+/// `yyyy-MM-dd HH:mm:ss` strings, though one schema types them "object": any JSON value is
+/// kept as received, so an odd one does not make the whole range invalid.
+/// [`TimeRange::start`] and [`TimeRange::end`] parse them as Beijing time.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TimeRange {
     /// Start, `yyyy-MM-dd HH:mm:ss` (开始时间).
-    pub start_time: Option<String>,
+    pub start_time: Option<RawJson>,
     /// End, `yyyy-MM-dd HH:mm:ss` (结束时间).
-    pub end_time: Option<String>,
+    pub end_time: Option<RawJson>,
 }
 
 impl TimeRange {
+    /// A range of two date-time strings.
+    pub fn new(start: &str, end: &str) -> Self {
+        Self {
+            start_time: Some(RawJson::text(start)),
+            end_time: Some(RawJson::text(end)),
+        }
+    }
+
     /// The start as a Beijing date-time; `Ok(None)` when absent or empty.
     pub fn start(&self) -> Result<Option<DateTime<FixedOffset>>, TimeParseError> {
-        parse_optional(self.start_time.as_deref())
+        parse_optional(self.start_time.as_ref())
     }
 
     /// The end as a Beijing date-time; `Ok(None)` when absent or empty.
     pub fn end(&self) -> Result<Option<DateTime<FixedOffset>>, TimeParseError> {
-        parse_optional(self.end_time.as_deref())
+        parse_optional(self.end_time.as_ref())
     }
 }
 
-fn parse_optional(text: Option<&str>) -> Result<Option<DateTime<FixedOffset>>, TimeParseError> {
-    match text {
-        None => Ok(None),
+fn parse_optional(
+    value: Option<&RawJson>,
+) -> Result<Option<DateTime<FixedOffset>>, TimeParseError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    match value.as_text() {
         Some(text) if text.trim().is_empty() => Ok(None),
-        Some(text) => parse_beijing(text).map(Some),
+        Some(text) => parse_beijing(&text).map(Some),
+        None => Err(TimeParseError {
+            text: value.get().to_owned(),
+        }),
     }
 }
 
@@ -80,10 +99,7 @@ mod tests {
 
     #[test]
     fn beijing_strings_parse_with_the_plus_eight_offset() {
-        let range = TimeRange {
-            start_time: Some("2024-08-15 09:30:00".into()),
-            end_time: Some(String::new()),
-        };
+        let range = TimeRange::new("2024-08-15 09:30:00", "");
         let start = range.start().expect("parses").expect("present");
         assert_eq!(start.to_rfc3339(), "2024-08-15T09:30:00+08:00");
         assert_eq!(start.timestamp(), 1_723_685_400);
@@ -93,13 +109,18 @@ mod tests {
     #[test]
     fn placeholder_strings_are_a_parse_error_naming_the_text() {
         let range = TimeRange {
-            start_time: Some("test_4c0647f811f9".into()),
-            end_time: None,
+            start_time: Some(RawJson::text("test_4c0647f811f9")),
+            end_time: RawJson::from_json("{\"t\":1}"),
         };
         let err = range.start().expect_err("placeholder");
         assert_eq!(
             err.to_string(),
             "\"test_4c0647f811f9\" is not a date-time of the form yyyy-MM-dd HH:mm:ss"
+        );
+        let err = range.end().expect_err("an object");
+        assert_eq!(
+            err.to_string(),
+            "\"{\\\"t\\\":1}\" is not a date-time of the form yyyy-MM-dd HH:mm:ss"
         );
     }
 

@@ -18,8 +18,8 @@ pub use raw::RawRange;
 use schemas::NoSchema;
 pub use schemas::{
     Chat, CrowdPack, CrowdPackRange, CustomerRange, GroupRange, Location, MomentRange,
-    OpenCustomerRange, OpenGroupRange, StaffAssignments, StaffRange, StaffTag, TagDetail,
-    TagFilter, TagGroup, TenantId,
+    OpenCustomerRange, OpenGroupRange, RegionsKey, StaffAssignments, StaffRange, StaffTag,
+    TagDetail, TagFilter, TagGroup, TenantId,
 };
 
 use crate::enums::FilterType;
@@ -185,11 +185,23 @@ impl RangeInfo {
     /// The `range_info` value to put on the wire; `None` leaves the field out.
     fn wire_value(&self) -> Result<Option<WireRange<'_>>, serde_json::Error> {
         Ok(match (self.schema(), self) {
+            (Some(Schema::Customer(range)), _) => Some(WireRange::Encoded(serde_json::to_string(
+                &WireCustomer(range),
+            )?)),
             (Some(schema), _) => Some(WireRange::Encoded(serde_json::to_string(&schema)?)),
             (None, Self::Invalid(invalid)) => Some(WireRange::Raw(&invalid.raw)),
             (None, Self::Unknown(unknown)) => unknown.raw.as_ref().map(WireRange::Raw),
             (None, _) => Some(WireRange::Null),
         })
+    }
+}
+
+/// A customer range as it goes on the wire: its regions under the name they came in.
+struct WireCustomer<'a>(&'a CustomerRange);
+
+impl Serialize for WireCustomer<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_named(s, true)
     }
 }
 

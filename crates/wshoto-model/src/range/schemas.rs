@@ -11,6 +11,7 @@ use serde_with::skip_serializing_none;
 
 use crate::enums::{ChatStatus, CrowdPackDeleted, Sex, TagOperator, TagStatus, TagType};
 use crate::lenient;
+use crate::raw_json::RawJson;
 use crate::time::TimeRange;
 
 /// Map from a staff id (员工ID) to the customer or group ids assigned to that staff member.
@@ -66,9 +67,9 @@ pub struct TagDetail {
     /// Business-tag rule group (业务标签规则组), `long` on the wire.
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub strategy_id: Option<i64>,
-    /// `auth`: present in every example, documented nowhere; kept as received.
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    pub auth: Option<i64>,
+    /// `auth`: present in every example (as `1`), documented nowhere; any JSON value is kept
+    /// exactly as received ([`RawJson::as_i64`] reads an integer).
+    pub auth: Option<RawJson>,
     /// Tag state (标签状态).
     pub status: Option<TagStatus>,
     /// Why the tag is not normal (标签异常状态说明).
@@ -112,17 +113,73 @@ pub struct Chat {
     pub status: Option<ChatStatus>,
 }
 
+/// The name a customer range's regions came under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum RegionsKey {
+    /// `locations`, as most schemas name it.
+    #[default]
+    Locations,
+    /// `location`, as `StaffSend2Customer` names it.
+    Location,
+}
+
 /// Declares [`CustomerRange`] and its wire form from one field list. The wire form also has
 /// `location`, the name `StaffSend2Customer` uses for `locations`, so that a payload carrying both
-/// names (one of them `null`, as Java serializers write) is not a duplicate-field error.
+/// names (one of them `null`, as Java serializers write) is not a duplicate-field error. Written
+/// back to the wire, the regions take the name they came under ([`CustomerRange::regions_key`]);
+/// shown (`wshoto decode`, exports), they are always `locations`.
 macro_rules! customer_range {
     ( $( $(#[$meta:meta])* pub $field:ident : $ty:ty, )* ) => {
         /// `CorpSend2Customer` and `StaffSend2Customer`: which customers receive the task.
-        #[skip_serializing_none]
-        #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+        #[derive(Clone, PartialEq, Eq, Default, Deserialize)]
         #[serde(from = "CustomerRangeWire")]
         pub struct CustomerRange {
             $( $(#[$meta])* pub $field: $ty, )*
+            /// The name `locations` came under, so that the wire form is written back as
+            /// received. Not part of the shown JSON.
+            pub regions_key: RegionsKey,
+        }
+
+        impl CustomerRange {
+            /// Serializes the set fields; `wire` names the regions as received.
+            pub(crate) fn serialize_named<S: serde::Serializer>(
+                &self,
+                s: S,
+                wire: bool,
+            ) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = s.serialize_map(None)?;
+                $(
+                    if let Some(value) = &self.$field {
+                        let name = match stringify!($field) {
+                            "locations" if wire && self.regions_key == RegionsKey::Location => {
+                                "location"
+                            }
+                            name => name,
+                        };
+                        map.serialize_entry(name, value)?;
+                    }
+                )*
+                map.end()
+            }
+        }
+
+        impl Serialize for CustomerRange {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.serialize_named(s, false)
+            }
+        }
+
+        /// The fields; `regions_key` only when it is not the default.
+        impl std::fmt::Debug for CustomerRange {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut out = f.debug_struct("CustomerRange");
+                $( out.field(stringify!($field), &self.$field); )*
+                if self.regions_key != RegionsKey::Locations {
+                    out.field("regions_key", &self.regions_key);
+                }
+                out.finish()
+            }
         }
 
         /// `CustomerRange` as it travels: both region field names.
@@ -136,10 +193,14 @@ macro_rules! customer_range {
 
         impl From<CustomerRangeWire> for CustomerRange {
             fn from(wire: CustomerRangeWire) -> Self {
-                let mut range = Self { $( $field: wire.$field, )* };
+                let mut range = Self {
+                    $( $field: wire.$field, )*
+                    regions_key: RegionsKey::Locations,
+                };
                 // `locations` wins when both are sent, unless it is empty and `location` is not.
                 if range.locations.as_ref().is_none_or(Vec::is_empty) && wire.location.is_some() {
                     range.locations = wire.location;
+                    range.regions_key = RegionsKey::Location;
                 }
                 range
             }

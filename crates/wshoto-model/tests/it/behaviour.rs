@@ -115,7 +115,10 @@ fn corp_send2customer_reads_every_documented_field() {
     assert!(include.operator.is_some_and(|op| !op.is_known()));
     let tag = &include.tag_detail_list.as_ref().expect("tags")[0];
     assert_eq!(tag.strategy_id, Some(82));
-    assert_eq!(tag.auth, Some(56));
+    assert_eq!(
+        tag.auth.as_ref().and_then(wshoto_model::RawJson::as_i64),
+        Some(56)
+    );
     assert_eq!(r.locations.as_ref().map(Vec::len), Some(1));
     assert_eq!(r.chat_list.as_ref().map(Vec::len), Some(1));
     assert_eq!(r.sex, Some(Sex::from_code("test_d56c33a50723")));
@@ -614,4 +617,87 @@ fn an_empty_string_for_an_optional_number_is_absent() {
         .clone()
         .expect("tags")[0];
     assert_eq!(tag.strategy_id, None);
+}
+
+/// The `range_info` document that encoding `name`'s task writes, parsed.
+fn re_encoded_range(name: &str) -> Value {
+    let task = decode(&fixture(name)).expect("decodes");
+    let envelope = serde_json::json!({"code": 0, "data": &task});
+    let wire = wire_value(&serde_json::to_vec(&envelope).expect("encode"));
+    wire["data"]["filter_range_info"]["range_info"].clone()
+}
+
+#[test]
+fn a_time_typed_object_or_number_keeps_the_range_and_its_value() {
+    let range = customer_range("staff_time_object");
+    let times = range.add_time_range.as_ref().expect("time range");
+    assert_eq!(
+        times.start_time.as_ref().map(wshoto_model::RawJson::get),
+        Some(r#"{"time":"2024-08-01 00:00:00"}"#)
+    );
+    assert_eq!(
+        times
+            .end_time
+            .as_ref()
+            .and_then(wshoto_model::RawJson::as_i64),
+        Some(1_723_766_399)
+    );
+    assert!(times.start().is_err(), "not a date-time string");
+    assert_eq!(
+        range.sex,
+        Some(Sex::Female),
+        "the rest of the range decodes"
+    );
+    let wire = re_encoded_range("staff_time_object");
+    assert_eq!(
+        wire["add_time_range"]["start_time"]["time"],
+        "2024-08-01 00:00:00"
+    );
+    assert_eq!(wire["add_time_range"]["end_time"], 1_723_766_399);
+}
+
+#[test]
+fn sex_unknow_is_the_documented_unknown_and_written_back_so() {
+    assert_eq!(customer_range("sex_unknow").sex, Some(Sex::NotKnown));
+    assert_eq!(re_encoded_range("sex_unknow")["sex"], "UNKNOW");
+}
+
+#[test]
+fn auth_keeps_any_json_value() {
+    let range = customer_range("tag_auth_any_json");
+    let tags = range
+        .include_tags
+        .expect("tags")
+        .tag_detail_list
+        .expect("list");
+    let auths: Vec<&str> = tags
+        .iter()
+        .filter_map(|t| t.auth.as_ref().map(wshoto_model::RawJson::get))
+        .collect();
+    assert_eq!(auths, [r#""1""#, "true", r#"{"level":2}"#]);
+    let wire = re_encoded_range("tag_auth_any_json");
+    assert_eq!(wire["include_tags"]["tag_detail_list"][1]["auth"], true);
+    assert_eq!(wire["include_tags"]["tag_detail_list"][0]["auth"], "1");
+}
+
+#[test]
+fn re_encoding_gives_back_the_wire_names_and_types() {
+    // StaffSend2Customer's `location` is written back as `location`.
+    let staff = re_encoded_range("staff_time_object");
+    assert!(
+        staff.get("location").is_some() && staff.get("locations").is_none(),
+        "{staff}"
+    );
+    // An unlisted integer chat status stays an integer; a listed one is its padded code.
+    let chats = re_encoded_range("chat_status_unknown_int");
+    assert_eq!(chats["chat_list"][0]["status"], 7);
+    assert_eq!(chats["chat_list"][1]["status"], "0100");
+    // What is shown (`wshoto decode`, exports) stays normalized: `locations`.
+    let task = decode(&fixture("staff_time_object")).expect("decodes");
+    let shown = wshoto_model::to_display_json(&task).expect("display");
+    assert!(
+        shown["filter_range_info"]["range_info"]
+            .get("locations")
+            .is_some()
+    );
 }

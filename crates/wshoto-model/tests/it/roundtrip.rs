@@ -9,14 +9,14 @@ use proptest::sample::select;
 use serde_json::value::RawValue;
 use wshoto_model::range::{
     Chat, CrowdPack, CrowdPackRange, CustomerRange, GroupRange, Location, MomentRange,
-    OpenCustomerRange, OpenGroupRange, StaffRange, StaffTag, TagDetail, TagFilter, TagGroup,
-    TenantId, decode_range,
+    OpenCustomerRange, OpenGroupRange, RegionsKey, StaffRange, StaffTag, TagDetail, TagFilter,
+    TagGroup, TenantId, decode_range,
 };
 use wshoto_model::time::TimeRange;
 use wshoto_model::{
     ActChildType, ChatStatus, CrowdPackDeleted, FilterRangeInfo, FilterType, JsonPathError,
-    MassTaskDetail, MaterialInfo, MaterialStatus, RangeInfo, RawRange, Sex, TagOperator, TagStatus,
-    TagType, TaskStatus, TaskType, UnknownRange,
+    MassTaskDetail, MaterialInfo, MaterialStatus, RangeInfo, RawJson, RawRange, Sex, TagOperator,
+    TagStatus, TagType, TaskStatus, TaskType, UnknownRange,
 };
 
 fn text() -> impl Strategy<Value = String> {
@@ -24,6 +24,15 @@ fn text() -> impl Strategy<Value = String> {
         any::<String>(),
         "[a-z0-9_]{0,6}",
         "[\u{4e00}-\u{4e20}]{1,4}"
+    ]
+}
+
+/// Any JSON a loosely typed field may hold: text, integers, objects.
+fn raw_json() -> impl Strategy<Value = RawJson> {
+    prop_oneof![
+        text().prop_map(|t| RawJson::text(&t)),
+        any::<i64>().prop_map(RawJson::integer),
+        Just(RawJson::from_json("{\"t\":[1,true,null]}").expect("json")),
     ]
 }
 
@@ -81,7 +90,7 @@ fn tag_detail() -> impl Strategy<Value = TagDetail> {
         of(text()),
         of(int_enum_strategy!(TagType)),
         of(any::<i64>()),
-        of(any::<i64>()),
+        of(raw_json()),
         of(int_enum_strategy!(TagStatus)),
         of(text()),
     )
@@ -127,7 +136,7 @@ fn customer_range() -> impl Strategy<Value = CustomerRange> {
         (
             of(staff_range()),
             of(
-                (of(text()), of(text())).prop_map(|(start_time, end_time)| TimeRange {
+                (of(raw_json()), of(raw_json())).prop_map(|(start_time, end_time)| TimeRange {
                     start_time,
                     end_time,
                 }),
@@ -160,6 +169,7 @@ fn customer_range() -> impl Strategy<Value = CustomerRange> {
             tag_groups(),
             assignments(),
         ),
+        any::<bool>(),
     )
         .prop_map(
             |(
@@ -172,7 +182,14 @@ fn customer_range() -> impl Strategy<Value = CustomerRange> {
                     tag_groups,
                     user_customer_info,
                 ),
+                staff_name,
             )| CustomerRange {
+                // The name only shows when there are regions to name.
+                regions_key: if staff_name && locations.is_some() {
+                    RegionsKey::Location
+                } else {
+                    RegionsKey::Locations
+                },
                 add_user_range,
                 add_time_range,
                 include_tags,

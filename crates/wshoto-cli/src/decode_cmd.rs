@@ -22,6 +22,15 @@ pub fn run(file: Option<PathBuf>, strict: bool) -> Result<(), Failure> {
         DecodeError::Api { .. } => Failure::api(error.to_string()),
         other => Failure::input(other.to_string()),
     })?;
+    if let Some((records, total)) = wshoto_model::page_extent(&bytes)
+        && (records > 1 || total.is_some_and(|t| t > 1))
+    {
+        let total = total.map_or_else(|| "not given".to_owned(), |t| t.to_string());
+        eprintln!(
+            "warning: data is a page of {records} records (total {total}); only the first is \
+             printed (wshoto_model::decode_page reads them all)"
+        );
+    }
     if let Some(RangeInfo::Invalid(invalid)) = task.filter_range_info.as_ref().map(|i| &i.range) {
         let warning = format!(
             "range_info printed as received, it does not fit {}: {}",

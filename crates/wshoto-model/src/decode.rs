@@ -29,8 +29,72 @@ struct WireEnvelope<'a> {
 /// `data` in the page form the response table describes (`total`, `records`).
 #[derive(Deserialize)]
 struct WirePage<'a> {
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    total: Option<i64>,
     #[serde(borrow)]
     records: Vec<&'a RawValue>,
+}
+
+/// `data` in its page form (`total`, `records`), every record kept: see [`decode_page`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskPage {
+    /// `total`, as the API sent it.
+    pub total: Option<i64>,
+    /// Every record, in order.
+    pub records: Vec<MassTaskDetail>,
+}
+
+/// Decodes a response whose `data` is a page (`{"total", "records": [task…]}`, as the document's
+/// response table describes it) keeping `total` and every record. A plain task object is a page
+/// of one (with no `total`). [`decode`] yields only the first record of a page.
+pub fn decode_page(bytes: &[u8]) -> Result<TaskPage, DecodeError> {
+    with_lone_surrogates_replaced(bytes, |bytes| {
+        let bytes = without_bom(bytes);
+        let data = read_envelope(bytes)?
+            .filter(|data| data.get() != "null")
+            .ok_or_else(|| {
+                DecodeError::Json(JsonPathError::new(
+                    "data",
+                    "missing: code is 0 but there is no task object",
+                ))
+            })?;
+        let text = data.get();
+        expect_object(text, "data", "a mass-send task object or page")
+            .map_err(DecodeError::Json)?;
+        let origin = Origin::of(bytes, text);
+        if let Ok(page) = from_str_with_path::<WirePage<'_>>(text, "data", origin) {
+            let records = page
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, record)| {
+                    let path = format!("data.records[{i}]");
+                    expect_object(record.get(), &path, "a mass-send task object")?;
+                    decode_task(record.get(), &path, Origin::of(bytes, record.get()))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(DecodeError::Json)?;
+            return Ok(TaskPage {
+                total: page.total,
+                records,
+            });
+        }
+        let task = decode_task(text, "data", origin).map_err(DecodeError::Json)?;
+        Ok(TaskPage {
+            total: None,
+            records: vec![task],
+        })
+    })
+}
+
+/// How many records a response's `data` page holds beyond the first (which [`decode`] returns),
+/// and its `total`: for a caller that warns that the rest was not shown. `None` for a plain task
+/// or input that does not parse.
+pub fn page_extent(bytes: &[u8]) -> Option<(usize, Option<i64>)> {
+    let bytes = without_bom(bytes);
+    let data = read_envelope(bytes).ok()??;
+    let page: WirePage<'_> = serde_json::from_str(data.get()).ok()?;
+    Some((page.records.len(), page.total))
 }
 
 /// Decodes a response envelope into the task it carries.

@@ -28,7 +28,9 @@ mod surrogates;
 mod task;
 pub mod time;
 
-pub use decode::{decode, decode_envelope, decode_strict, to_display_json};
+pub use decode::{
+    TaskPage, decode, decode_envelope, decode_page, decode_strict, page_extent, to_display_json,
+};
 pub use enums::{
     ActChildType, Audience, ChatStatus, CrowdPackDeleted, FilterType, MaterialStatus, Sender, Sex,
     TagOperator, TagStatus, TagType, TaskStatus, TaskType,

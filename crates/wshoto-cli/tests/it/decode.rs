@@ -39,9 +39,11 @@ fn every_fixture_follows_the_contract() {
             let expected = wshoto_model::to_display_json(&task).expect("json");
             assert_eq!(json, expected, "{name}");
             let warned = !stderr(&output).is_empty();
+            // A range that does not fit its type, or a page of several tasks, is said so.
+            let several = wshoto_model::page_extent(&bytes).is_some_and(|(n, _)| n > 1);
             assert_eq!(
                 warned,
-                name.starts_with("broken_range"),
+                name.starts_with("broken_range") || several,
                 "{name}: {}",
                 stderr(&output)
             );
@@ -165,4 +167,19 @@ fn bad_input_is_one_line_naming_what_was_wrong() {
     assert!(err.contains("/no/such/file.json"), "{err}");
     let deep = "[".repeat(200_000);
     assert_one_line_failure(&wshoto(&["decode"], deep.as_bytes()), 1);
+}
+
+#[test]
+fn a_page_of_several_records_is_said_to_be_one() {
+    let path = fixture_path("page_two_records");
+    let output = wshoto(&["decode", path.to_str().expect("path")], b"");
+    assert_eq!(output.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("warning: data is a page of 2 records (total 5); only the first is printed"),
+        "{err}"
+    );
+    let single = fixture_path("page_form");
+    let quiet = wshoto(&["decode", single.to_str().expect("path")], b"");
+    assert!(quiet.stderr.is_empty(), "a page of one needs no warning");
 }

@@ -701,3 +701,29 @@ fn re_encoding_gives_back_the_wire_names_and_types() {
             .is_some()
     );
 }
+
+#[test]
+fn a_page_keeps_its_total_and_every_record_within_reach() {
+    let bytes = fixture("page_two_records");
+    let first = decode(&bytes).expect("decode gives the first record");
+    assert_eq!(first.task_id, 245);
+    let page = wshoto_model::decode_page(&bytes).expect("the whole page");
+    assert_eq!(page.total, Some(5));
+    let ids: Vec<i64> = page.records.iter().map(|t| t.task_id).collect();
+    assert_eq!(ids, [245, 246]);
+    assert_eq!(wshoto_model::page_extent(&bytes), Some((2, Some(5))));
+    // A plain task is a page of one, without a total.
+    let plain = wshoto_model::decode_page(&fixture("task_54_corp_send2customer")).expect("plain");
+    assert_eq!((plain.total, plain.records.len()), (None, 1));
+    assert_eq!(
+        wshoto_model::page_extent(&fixture("task_54_corp_send2customer")),
+        None
+    );
+    // An error in a later record names it.
+    let broken = br#"{"code":0,"data":{"total":2,"records":[{"task_id":1},{"task_id":"x"}]}}"#;
+    let error = wshoto_model::decode_page(broken).expect_err("second record");
+    assert!(
+        error.to_string().starts_with("data.records[1].task_id"),
+        "{error}"
+    );
+}

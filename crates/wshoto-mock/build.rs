@@ -1,12 +1,13 @@
-//! Embeds the workspace's `fixtures/*.json` into the mock, so that `wshoto --mock` works from any
-//! directory.
+//! Embeds `fixtures/*.json` (a link to the workspace's `fixtures/`, whose files `cargo package`
+//! copies into the package) into the mock, so that `wshoto --mock` works from any directory. No
+//! fixture found is a build error, never a mock that silently serves nothing.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let dir = manifest.join("../../fixtures");
+    let dir = manifest.join("fixtures");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|read| {
@@ -16,6 +17,12 @@ fn main() {
         })
         .unwrap_or_default();
     entries.sort();
+    if entries.is_empty() {
+        panic!(
+            "no fixtures found in {}: the mock would serve nothing",
+            dir.display()
+        );
+    }
     let mut code = String::from("/// Fixtures embedded at build time: (file stem, bytes).\n");
     code.push_str("pub(crate) const EMBEDDED: &[(&str, &[u8])] = &[\n");
     for path in entries {

@@ -54,6 +54,8 @@ pub use wshoto_model;
 mod markdown_doctests {
     #[doc = include_str!("../../../README.md")]
     struct Readme;
+    #[doc = include_str!("../README.md")]
+    struct CrateReadme;
     #[doc = include_str!("../../../docs/client.md")]
     struct ClientGuide;
     #[doc = include_str!("../../../docs/mock.md")]

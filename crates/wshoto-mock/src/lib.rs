@@ -38,3 +38,8 @@ pub use server::{
 };
 pub use synthetic::synthetic_task;
 pub use tls::TlsSetupError;
+
+/// The crate README's Rust blocks, compiled as doctests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -40,3 +40,8 @@ pub use labels::{Labelled, Lang, UnknownCode, UnknownText};
 pub use range::{FilterRangeInfo, InvalidRange, RangeInfo, RawRange, UnknownRange};
 pub use raw_json::RawJson;
 pub use task::{MassTaskDetail, MaterialInfo, Progress};
+
+/// The crate README's Rust blocks, compiled as doctests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

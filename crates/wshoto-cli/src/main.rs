@@ -7,6 +7,7 @@ mod export;
 #[cfg(feature = "mock")]
 mod mock_cmd;
 mod output;
+mod profiles;
 mod summary;
 mod task_cmd;
 mod text;
@@ -32,6 +33,9 @@ struct Cli {
     /// Log to standard error: -v info, -vv debug, -vvv trace. Secrets are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// The profile (a company's settings) to use from the config file; see `wshoto profile`.
+    #[arg(long, global = true, env = profiles::ENV_PROFILE)]
+    profile: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,6 +57,17 @@ enum Command {
     Task {
         #[command(subcommand)]
         command: TaskCommand,
+    },
+    /// Profiles: one company's credentials and settings each, in a config file.
+    ///
+    /// The file is WSHOTO_CONFIG, else wshoto/config.toml in the platform's config directory
+    /// (~/.config on Linux). Each `[profiles.NAME]` table may set app_id, app_secret (or
+    /// app_secret_command, whose output is the secret), base_url, ca_cert, proxy and rate; a
+    /// top-level `default = "NAME"` picks one when --profile (or WSHOTO_PROFILE) is not given.
+    /// For each setting a flag wins over the environment, which wins over the profile.
+    Profile {
+        #[command(subcommand)]
+        command: ProfileCommand,
     },
     /// Print a completion script for your shell, e.g. `wshoto completions bash >
     /// ~/.local/share/bash-completion/completions/wshoto`.
@@ -126,9 +141,10 @@ struct ExportArgs {
     /// How many tasks to fetch at once.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
-    /// Requests per second at most, token requests and retries included (0: no limit).
-    #[arg(long, default_value_t = export::DEFAULT_RATE)]
-    rate: f64,
+    /// Requests per second at most, token requests and retries included (0: no limit)
+    /// [default: the profile's rate, else 10].
+    #[arg(long)]
+    rate: Option<f64>,
     /// Write tasks in the order given, or as they complete (faster when some are slow).
     #[arg(long, value_enum, default_value = "input")]
     order: OrderArg,
@@ -193,18 +209,73 @@ struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
-    fn into_connection(self) -> connect::Connection {
-        connect::Connection {
-            base_url: self.base_url,
-            ca_cert: self.ca_cert,
-            proxy: self.proxy,
+    /// The connection: each setting from its flag, else the environment, else the profile.
+    fn into_connection(
+        self,
+        profile: Option<(&str, &profiles::Profile)>,
+    ) -> Result<connect::Connection, Failure> {
+        let from_profile = |pick: fn(&profiles::Profile) -> Option<String>| {
+            profile
+                .and_then(|(_, p)| pick(p))
+                .filter(|v| !v.trim().is_empty())
+        };
+        let app_secret = match non_empty_env(wshoto_http::ENV_APP_SECRET) {
+            Some(secret) => Some(secret),
+            None => match profile {
+                Some((name, p)) => p.secret(name)?,
+                None => None,
+            },
+        };
+        Ok(connect::Connection {
+            base_url: self
+                .base_url
+                .or_else(|| from_profile(|p| p.base_url.clone())),
+            ca_cert: self
+                .ca_cert
+                .or_else(|| profile.and_then(|(_, p)| p.ca_cert.clone())),
+            proxy: self.proxy.or_else(|| from_profile(|p| p.proxy.clone())),
             timeout: self.timeout,
             // An empty token (`WSHOTO_ACCESS_TOKEN=`) is unset, not a token.
             token: self.token.filter(|t| !t.trim().is_empty()),
-            app_id: non_empty_env(wshoto_http::ENV_APP_ID),
-            app_secret: non_empty_env(wshoto_http::ENV_APP_SECRET),
-        }
+            app_id: non_empty_env(wshoto_http::ENV_APP_ID)
+                .or_else(|| from_profile(|p| p.app_id.clone())),
+            app_secret,
+        })
     }
+}
+
+#[derive(Debug, Subcommand)]
+enum ProfileCommand {
+    /// The profiles in the config file (the default one marked).
+    List,
+    /// One profile's settings (the given one, else --profile or the default); secrets are shown
+    /// as [REDACTED].
+    Show {
+        /// The profile.
+        name: Option<String>,
+    },
+}
+
+/// The config file, and the profile selected by `--profile`, `WSHOTO_PROFILE` or its default.
+fn selected_profile(name: Option<&str>) -> Result<(profiles::Config, std::path::PathBuf), Failure> {
+    let path = profiles::config_path()
+        .ok_or_else(|| Failure::usage("cannot find a config directory: set WSHOTO_CONFIG"))?;
+    let config = profiles::load(&path)?;
+    config.select(name, &path)?;
+    Ok((config, path))
+}
+
+/// Runs `command` with the connection its flags, the environment and the profile make.
+fn with_connection(
+    profile: Option<&str>,
+    connection: ConnectionArgs,
+    command: impl FnOnce(connect::Connection, Option<&profiles::Profile>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let (config, path) = selected_profile(profile)?;
+    let selected = config.select(profile, &path)?;
+    let name = profile.or(config.default.as_deref()).unwrap_or_default();
+    let connection = connection.into_connection(selected.map(|p| (name, p)))?;
+    command(connection, selected)
 }
 
 #[cfg(feature = "mock")]
@@ -248,6 +319,7 @@ impl From<LangArg> for wshoto_model::Lang {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    let profile = cli.profile.as_deref().filter(|p| !p.trim().is_empty());
     let result = match cli.command {
         Command::Decode { strict, file } => decode_cmd::run(file, strict),
         Command::Task {
@@ -263,12 +335,9 @@ fn main() -> ExitCode {
                 json,
                 lang: lang.into(),
             };
-            run_async(task_cmd::get(
-                task_id,
-                connection.into_connection(),
-                display,
-                cli.mock,
-            ))
+            with_connection(profile, connection, |connection, _| {
+                run_async(task_cmd::get(task_id, connection, display, cli.mock))
+            })
         }
         Command::Task {
             command: TaskCommand::Export(args),
@@ -288,7 +357,7 @@ fn main() -> ExitCode {
                 lang: args.lang.into(),
                 failures: args.failures,
                 concurrency: args.concurrency,
-                rate: args.rate,
+                rate: args.rate.unwrap_or(export::DEFAULT_RATE),
                 order: match args.order {
                     OrderArg::Input => wshoto_http::Order::Input,
                     OrderArg::Completed => wshoto_http::Order::Completed,
@@ -297,12 +366,18 @@ fn main() -> ExitCode {
                 quiet: args.quiet,
                 progress_every: args.progress_every,
             };
-            run_async(export::export(
-                request,
-                args.connection.into_connection(),
-                cli.mock,
-            ))
+            with_connection(profile, args.connection, |connection, selected| {
+                let mut request = request;
+                // The rate: the flag, else the profile's, else the default.
+                if args.rate.is_none()
+                    && let Some(rate) = selected.and_then(|p| p.rate)
+                {
+                    request.rate = rate;
+                }
+                run_async(export::export(request, connection, cli.mock))
+            })
         }
+        Command::Profile { command } => profile_command(profile, command),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
@@ -323,6 +398,32 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
+    }
+}
+
+fn profile_command(profile: Option<&str>, command: ProfileCommand) -> Result<(), Failure> {
+    let (config, path) = match &command {
+        ProfileCommand::Show { name: Some(name) } => selected_profile(Some(name))?,
+        _ => selected_profile(profile)?,
+    };
+    match command {
+        ProfileCommand::List => {
+            if config.profiles.is_empty() {
+                eprintln!("no profiles in {}", path.display());
+            }
+            output::print_text(&crate::text::escape_lines(&profiles::list(&config)))
+        }
+        ProfileCommand::Show { name } => {
+            let name = name
+                .as_deref()
+                .or(profile)
+                .or(config.default.as_deref())
+                .ok_or_else(|| Failure::usage("name a profile: wshoto profile show NAME"))?;
+            let selected = config
+                .select(Some(name), &path)?
+                .ok_or_else(|| Failure::usage("no profile"))?;
+            output::print_text(&profiles::show(name, selected))
+        }
     }
 }
 

@@ -23,6 +23,19 @@ pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// [`escape`] applied to each line of `text`, the line breaks kept.
+pub fn escape_lines(text: &str) -> String {
+    let mut out: String = text
+        .lines()
+        .map(|line| escape(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
 /// `text` on one line, with control characters escaped, cut at `max_chars` with `…`.
 pub fn cut(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
@@ -88,6 +101,12 @@ mod tests {
         assert_eq!(escape("任务 ok"), "任务 ok");
         assert_eq!(escape("\u{1b}]0;pwned\u{7}"), "\\u{1b}]0;pwned\\u{7}");
         assert_eq!(escape(&long).chars().count(), 10_000, "escape does not cut");
+    }
+
+    #[test]
+    fn lines_are_escaped_one_by_one() {
+        assert_eq!(escape_lines("a\nb\u{1b}c\n"), "a\nb\\u{1b}c\n");
+        assert_eq!(escape_lines("x"), "x");
     }
 
     #[test]

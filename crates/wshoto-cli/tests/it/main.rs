@@ -3,6 +3,7 @@
 mod decode;
 mod export;
 mod hostile;
+mod profiles;
 mod real_peer;
 mod redaction;
 mod support;

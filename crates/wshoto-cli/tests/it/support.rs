@@ -4,6 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+/// A config file that does not exist: tests never read the developer's own profiles.
+pub const NO_CONFIG: &str = "/nonexistent/wshoto-tests/config.toml";
+
 /// The workspace's fixtures folder.
 pub fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../fixtures/{name}.json"))
@@ -19,6 +22,8 @@ pub fn wshoto(args: &[&str], stdin: &[u8]) -> Output {
         .env_remove("WSHOTO_ACCESS_TOKEN")
         .env_remove("WSHOTO_APP_ID")
         .env_remove("WSHOTO_APP_SECRET")
+        .env_remove("WSHOTO_PROFILE")
+        .env("WSHOTO_CONFIG", NO_CONFIG)
         .spawn()
         .expect("wshoto starts");
     if let Some(mut input) = child.stdin.take() {
@@ -84,6 +89,8 @@ impl LiveMock {
         command
             .args(args)
             .env("WSHOTO_BASE_URL", self.server.url())
+            .env_remove("WSHOTO_PROFILE")
+            .env("WSHOTO_CONFIG", NO_CONFIG)
             .env_remove("WSHOTO_ACCESS_TOKEN")
             .env("WSHOTO_APP_ID", self.server.app_id())
             .env("WSHOTO_APP_SECRET", self.server.app_secret())

@@ -157,8 +157,11 @@ impl Client {
                                 .await;
                             tracing::Span::current()
                                 .record("latency_ms", started.elapsed().as_millis() as u64);
-                            let decoded = decode(&bytes?).map_err(|e| {
-                                transport.secrets().scrub_error(Error::from_decode(e))
+                            let (status, bytes) = bytes?;
+                            let decoded = decode(&bytes).map_err(|e| {
+                                transport
+                                    .secrets()
+                                    .scrub_error(Error::from_decode(e, status))
                             });
                             if let Err(Error::Api { code, .. }) = &decoded
                                 && self.inner.rate_limited_codes.contains(code)

@@ -114,8 +114,13 @@ pub enum Error {
     Api {
         /// `code`.
         code: i64,
-        /// `msg`.
+        /// `msg`, on one line and cut short (scrubbed of secrets).
         msg: String,
+        /// `msg` exactly as the server sent it (scrubbed of secrets; it may be long or hold
+        /// control characters: escape it before showing it).
+        raw_msg: String,
+        /// The HTTP status of the answer (the API's errors usually come with 200).
+        status: u16,
     },
     /// The response could not be decoded; the cause (in `source()`) names the JSON path.
     #[error("cannot decode the response")]
@@ -178,10 +183,26 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_decode(error: wshoto_model::DecodeError) -> Self {
+    pub(crate) fn from_decode(error: wshoto_model::DecodeError, status: u16) -> Self {
         match error {
-            wshoto_model::DecodeError::Api { code, msg } => Self::Api { code, msg },
+            wshoto_model::DecodeError::Api { code, msg, raw_msg } => Self::Api {
+                code,
+                msg,
+                raw_msg,
+                status,
+            },
             other => Self::Decode(other),
+        }
+    }
+
+    /// An API error, for tests and token providers.
+    pub fn api(code: i64, msg: impl Into<String>) -> Self {
+        let msg = msg.into();
+        Self::Api {
+            code,
+            raw_msg: msg.clone(),
+            msg,
+            status: 200,
         }
     }
 }
@@ -219,10 +240,7 @@ mod tests {
         for code in [400, 401, 403, 404, 409, 501, 505] {
             assert!(!status(code).is_retryable(), "{code}");
         }
-        let api = Error::Api {
-            code: 10001,
-            msg: "x".into(),
-        };
+        let api = Error::api(10001, "x");
         assert!(!api.is_retryable());
         assert_eq!(api.api_code(), Some(10001));
         assert_eq!(Error::Token(Arc::new(api)).api_code(), Some(10001));
@@ -247,10 +265,7 @@ mod tests {
 
     #[test]
     fn chains_read_as_one_line_without_repeats() {
-        let api = Error::Api {
-            code: 40001,
-            msg: "appid或app_secret错误".into(),
-        };
+        let api = Error::api(40001, "appid或app_secret错误");
         let token = Error::Token(Arc::new(api));
         assert_eq!(token.to_string(), "cannot obtain an access token");
         assert_eq!(

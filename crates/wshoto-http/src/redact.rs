@@ -132,9 +132,16 @@ impl Secrets {
             Cow::Owned(scrubbed) => scrubbed,
         };
         match error {
-            Error::Api { code, msg } => Error::Api {
+            Error::Api {
+                code,
+                msg,
+                raw_msg,
+                status,
+            } => Error::Api {
                 code,
                 msg: scrub(msg),
+                raw_msg: scrub(raw_msg),
+                status,
             },
             Error::Status {
                 status,
@@ -456,10 +463,11 @@ mod tests {
     #[test]
     fn errors_are_scrubbed_in_every_text_field() {
         let secrets = secrets();
-        let api = secrets.scrub_error(Error::Api {
-            code: 40001,
-            msg: "bad app_secret s3cr3t/app+key= given".into(),
-        });
+        let api = secrets.scrub_error(Error::api(40001, "bad app_secret s3cr3t/app+key= given"));
+        let Error::Api { raw_msg, .. } = &api else {
+            panic!("{api:?}")
+        };
+        assert!(!raw_msg.contains("s3cr3t"), "{raw_msg}");
         assert!(!api.to_string().contains("s3cr3t"), "{api}");
         let status = secrets.scrub_error(Error::Status {
             status: 400,

@@ -206,10 +206,7 @@ mod tests {
     fn the_decision_table() {
         let policy = RetryPolicy::default();
         let ms = Duration::from_millis;
-        let api = |code| Error::Api {
-            code,
-            msg: String::new(),
-        };
+        let api = |code| Error::api(code, "");
         let cases: Vec<(&str, u32, Error, Duration, f64, Decision)> = vec![
             (
                 "503 first",
@@ -460,18 +457,12 @@ mod tests {
             transient_api_codes: vec![50001],
             ..RetryPolicy::default()
         };
-        let busy = Error::Api {
-            code: 50001,
-            msg: "busy".into(),
-        };
+        let busy = Error::api(50001, "busy");
         assert_eq!(
             decide(&policy, 1, &busy, PLENTY, 1.0),
             Decision::RetryAfter(Duration::from_millis(200))
         );
-        let other = Error::Api {
-            code: 50002,
-            msg: "no".into(),
-        };
+        let other = Error::api(50002, "no");
         assert_eq!(decide(&policy, 1, &other, PLENTY, 1.0), Decision::Stop);
     }
 

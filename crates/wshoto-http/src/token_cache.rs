@@ -181,10 +181,10 @@ impl Inner {
             ("app_secret", self.app_secret.expose_secret()),
         ];
         let started = Instant::now();
-        let body = self.transport.get_with_retries(TOKEN_PATH, &query).await?;
+        let (status, body) = self.transport.get_with_retries(TOKEN_PATH, &query).await?;
         let secrets = self.transport.secrets();
         let data: TokenData = wshoto_model::decode_envelope(&body)
-            .map_err(|e| secrets.scrub_error(Error::from_decode(e)))?;
+            .map_err(|e| secrets.scrub_error(Error::from_decode(e, status)))?;
         secrets.add_token(&data.access_token);
         // Bounded, so that an absurd `expires_in` cannot overflow the clock: a token is
         // re-fetched at least daily.

@@ -164,7 +164,7 @@ impl Transport {
         method: Method,
         path_and_query: &str,
         body: Option<Bytes>,
-    ) -> Result<Bytes, Error> {
+    ) -> Result<(u16, Bytes), Error> {
         self.limiter.acquire().await;
         let timeout = self.settings.attempt_timeout;
         let result = match tokio::time::timeout(
@@ -202,7 +202,7 @@ impl Transport {
         method: Method,
         path_and_query: &str,
         body: Option<Bytes>,
-    ) -> Result<Bytes, Error> {
+    ) -> Result<(u16, Bytes), Error> {
         let uri: Uri = format!("{}{}", self.settings.base_url, path_and_query)
             .parse()
             .map_err(|_| Error::Config("the request URL is not valid".to_owned()))?;
@@ -283,7 +283,7 @@ impl Transport {
                 }
             })?
             .to_bytes();
-        classify(&self.secrets, status, retry_after, body)
+        classify(&self.secrets, status, retry_after, body).map(|body| (status.as_u16(), body))
     }
 
     /// A GET with the retry policy, within the total timeout: for the token endpoint.
@@ -291,7 +291,7 @@ impl Transport {
         &self,
         path: &str,
         query: &[(&str, &str)],
-    ) -> Result<Bytes, Error> {
+    ) -> Result<(u16, Bytes), Error> {
         let path_and_query = format!("{path}?{}", encode_query(query));
         let budget = CallBudget::new(self.settings.total_timeout);
         let call = budget.retry(&self.settings.retry, || {

@@ -159,9 +159,11 @@ fn read_envelope(bytes: &[u8]) -> Result<Option<&RawValue>, DecodeError> {
     .map_err(DecodeError::Json)?;
     let envelope: WireEnvelope<'_> = from_slice_with_path(bytes, "").map_err(DecodeError::Json)?;
     if envelope.code != 0 {
+        let raw_msg = envelope.msg.unwrap_or_default();
         return Err(DecodeError::Api {
             code: envelope.code,
-            msg: one_line(envelope.msg.as_deref().unwrap_or_default()),
+            msg: one_line(&raw_msg),
+            raw_msg,
         });
     }
     Ok(envelope.data)

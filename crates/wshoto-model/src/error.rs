@@ -63,8 +63,10 @@ pub enum DecodeError {
     Api {
         /// `code` (出错返回码).
         code: i64,
-        /// `msg` (返回码描述), on one line.
+        /// `msg` (返回码描述), on one line and cut short: for messages.
         msg: String,
+        /// `msg` exactly as received (empty when absent): for logs that keep the server's words.
+        raw_msg: String,
     },
     /// The input is not JSON, or a value has the wrong type; the path says where.
     #[error("{0}")]
@@ -96,7 +98,11 @@ impl DecodeError {
     pub fn map_text(self, mut f: impl FnMut(&str) -> String) -> Self {
         match self {
             Self::Empty => Self::Empty,
-            Self::Api { code, msg } => Self::Api { code, msg: f(&msg) },
+            Self::Api { code, msg, raw_msg } => Self::Api {
+                code,
+                msg: f(&msg),
+                raw_msg: f(&raw_msg),
+            },
             Self::Json(e) => Self::Json(e.map_text(f)),
             Self::Range(e) => Self::Range(e.map_text(f)),
         }

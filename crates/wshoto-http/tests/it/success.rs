@@ -138,3 +138,32 @@ async fn many_tasks_are_fetched_in_order_with_bounded_concurrency() {
         "overlapping but bounded: {stats:?}"
     );
 }
+
+#[tokio::test]
+async fn api_errors_carry_the_http_status_and_the_raw_msg() {
+    let mock = mock().await;
+    mock.faults().push(
+        wshoto_mock::Route::Api,
+        wshoto_mock::Fault::Body {
+            status: 200,
+            body: r#"{"code":50003,"msg":"line one\nline two","data":null}"#.into(),
+        },
+    );
+    let error = client(&mock)
+        .mass_task_detail(54)
+        .await
+        .expect_err("API error");
+    let wshoto_http::Error::Api {
+        code,
+        msg,
+        raw_msg,
+        status,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!((*code, *status), (50003, 200));
+    assert_eq!(msg, "line one line two");
+    assert_eq!(raw_msg, "line one\nline two");
+}

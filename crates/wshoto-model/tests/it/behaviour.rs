@@ -316,7 +316,8 @@ fn api_errors_win_over_any_data() {
         decode(&fixture("error_api_token_invalid")),
         Err(DecodeError::Api {
             code: 10001,
-            msg: "access_token无效".into()
+            msg: "access_token无效".into(),
+            raw_msg: "access_token无效".into()
         })
     );
     let odd = decode(&fixture("error_api_with_odd_data")).expect_err("api error");
@@ -534,7 +535,8 @@ fn gateway_quirks_are_tolerated() {
         decode(&fixture("error_api_msg_not_text")),
         Err(DecodeError::Api {
             code: 500,
-            msg: r#"{"detail":"internal"}"#.into()
+            msg: r#"{"detail":"internal"}"#.into(),
+            raw_msg: r#"{"detail":"internal"}"#.into()
         }),
         "a msg of another type never hides the code"
     );
@@ -726,4 +728,14 @@ fn a_page_keeps_its_total_and_every_record_within_reach() {
         error.to_string().starts_with("data.records[1].task_id"),
         "{error}"
     );
+}
+
+#[test]
+fn an_api_error_keeps_the_raw_msg_beside_the_one_line_one() {
+    let body = br#"{"code":40001,"msg":"  bad\n\tcredentials  ","data":null}"#;
+    let Err(DecodeError::Api { code, msg, raw_msg }) = decode(body) else {
+        panic!("an API error")
+    };
+    assert_eq!((code, msg.as_str()), (40001, "bad  credentials"));
+    assert_eq!(raw_msg, "  bad\n\tcredentials  ");
 }

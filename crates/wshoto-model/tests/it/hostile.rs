@@ -179,7 +179,8 @@ fn an_api_error_is_reported_even_when_data_is_hostile() {
         decode(&bytes),
         Err(DecodeError::Api {
             code: 10010,
-            msg: "token expired".into()
+            msg: "token expired".into(),
+            raw_msg: "token expired".into()
         })
     );
 }

@@ -9,8 +9,11 @@ use tokio::time::Instant;
 
 use crate::error::{Error, TimeoutKind};
 
-/// How a call retries transient failures.
+/// How a call retries transient failures. Start from [`RetryPolicy::default`] (or
+/// [`RetryPolicy::none`]) and change what you need:
+/// `RetryPolicy::default().max_attempts(6).max_delay(Duration::from_secs(10))`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 = no retry). Default 4.
     pub max_attempts: u32,
@@ -43,6 +46,36 @@ impl RetryPolicy {
             max_attempts: 1,
             ..Self::default()
         }
+    }
+
+    /// Sets the attempts in all, the first included.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Sets the backoff before the first retry.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets the most any backoff may be.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Sets the longest `Retry-After` honoured.
+    pub fn max_retry_after(mut self, delay: Duration) -> Self {
+        self.max_retry_after = delay;
+        self
+    }
+
+    /// Sets the API codes treated as transient.
+    pub fn transient_api_codes(mut self, codes: impl IntoIterator<Item = i64>) -> Self {
+        self.transient_api_codes = codes.into_iter().collect();
+        self
     }
 }
 

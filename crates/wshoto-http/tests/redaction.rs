@@ -28,12 +28,10 @@ impl Write for Capture {
 const SECRET: &str = "S3cr3t-app-secret-0xCAFE";
 
 fn fast() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(2),
-        max_delay: Duration::from_millis(5),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .max_attempts(3)
+        .base_delay(Duration::from_millis(2))
+        .max_delay(Duration::from_millis(5))
 }
 
 /// Every way a user may print an error: `Display`, `Debug`, and each cause.

@@ -101,12 +101,12 @@ async fn soak(calls: i64, record: bool) -> Report {
     let client = Client::builder()
         .base_url(mock.url())
         .credentials(Credentials::app(mock.app_id(), mock.app_secret()))
-        .retry_policy(RetryPolicy {
-            max_attempts: MAX_ATTEMPTS,
-            base_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(50),
-            ..RetryPolicy::default()
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(MAX_ATTEMPTS)
+                .base_delay(Duration::from_millis(5))
+                .max_delay(Duration::from_millis(50)),
+        )
         .attempt_timeout(ATTEMPT_TIMEOUT)
         .total_timeout(TOTAL_TIMEOUT)
         .build()

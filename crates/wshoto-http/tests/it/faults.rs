@@ -114,10 +114,7 @@ async fn transient_api_codes_can_be_listed() {
             msg: "busy".into(),
         },
     );
-    let policy = wshoto_http::RetryPolicy {
-        transient_api_codes: vec![50001],
-        ..fast_retries(3)
-    };
+    let policy = fast_retries(3).transient_api_codes([50001]);
     let client = builder(&mock).retry_policy(policy).build().expect("client");
     assert_eq!(
         client.mass_task_detail(54).await.expect("retried").task_id,

@@ -66,10 +66,7 @@ async fn invalid_settings_are_typed_build_errors() {
         ),
         (
             "zero attempts",
-            Client::builder().retry_policy(wshoto_http::RetryPolicy {
-                max_attempts: 0,
-                ..Default::default()
-            }),
+            Client::builder().retry_policy(wshoto_http::RetryPolicy::default().max_attempts(0)),
         ),
         ("bad user agent", Client::builder().user_agent("bad\nagent")),
     ];

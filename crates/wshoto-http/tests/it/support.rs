@@ -7,12 +7,10 @@ use wshoto_mock::{MockConfig, MockServer};
 
 /// A retry policy with short backoff, so that tests run fast.
 pub fn fast_retries(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .max_attempts(max_attempts)
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(20))
 }
 
 /// A plain-HTTP mock with the embedded fixtures.

@@ -36,7 +36,8 @@ struct WirePage<'a> {
 }
 
 /// `data` in its page form (`total`, `records`), every record kept: see [`decode_page`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct TaskPage {
     /// `total`, as the API sent it.
     pub total: Option<i64>,

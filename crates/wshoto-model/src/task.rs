@@ -13,9 +13,14 @@ use crate::time::from_epoch_seconds;
 ///
 /// Every field but `task_id` may be absent (or `null`) and then reads as `None`. Serializing gives
 /// the wire form back, with `range_info` encoded into a string.
+///
+/// `#[non_exhaustive]`, like every response struct here, so that a field the API adds is not a
+/// breaking change: to build one (in your tests), start from `MassTaskDetail::default()` and set
+/// the fields you need.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(expecting = "a mass-send task object")]
+#[non_exhaustive]
 pub struct MassTaskDetail {
     /// Task id (群发任务id), `long`.
     #[serde(deserialize_with = "lenient::int")]
@@ -90,6 +95,7 @@ pub struct MassTaskDetail {
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(expecting = "a material object")]
+#[non_exhaustive]
 pub struct MaterialInfo {
     /// Material id (素材ID), `long`.
     #[serde(default, deserialize_with = "lenient::opt_int")]
@@ -112,7 +118,8 @@ pub struct MaterialInfo {
 }
 
 /// A "done / planned" pair of counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Progress {
     /// How many did it.
     pub done: Option<i64>,

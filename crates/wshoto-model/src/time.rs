@@ -51,6 +51,7 @@ pub fn parse_beijing(text: &str) -> Result<DateTime<FixedOffset>, TimeParseError
 /// [`TimeRange::start`] and [`TimeRange::end`] parse them as Beijing time.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TimeRange {
     /// Start, `yyyy-MM-dd HH:mm:ss` (开始时间).
     pub start_time: Option<RawJson>,

@@ -233,11 +233,9 @@ mod tests {
         assert_eq!(row(Column::Counter(Counter::SuccessTarget)), "105");
         assert_eq!(row(Column::MaterialCount), "2");
         assert_eq!(row(Column::FilterType), "CorpSend2Customer");
-        let empty = MassTaskDetail {
-            task_name: None,
-            send_time: None,
-            ..task
-        };
+        let mut empty = task;
+        empty.task_name = None;
+        empty.send_time = None;
         assert_eq!(cell(&empty, Column::TaskName, Lang::En), "");
         assert_eq!(cell(&empty, Column::SendTime, Lang::En), "");
     }

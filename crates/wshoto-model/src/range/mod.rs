@@ -27,7 +27,8 @@ use crate::error::JsonPathError;
 use crate::lenient;
 
 /// `filter_range_info` (筛选范围): who a task is sent to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct FilterRangeInfo {
     /// `is_all_customer` (是否全部客户). A `null` reads as `None`.
     pub is_all_customer: Option<bool>,
@@ -85,6 +86,7 @@ pub enum RangeInfo {
 /// `data.records[0]`), which is not part of the range. So a task decoded from a page and the same
 /// task re-encoded and decoded again compare equal.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct InvalidRange {
     /// The documented `filter_type`.
     pub filter_type: FilterType,
@@ -96,6 +98,14 @@ pub struct InvalidRange {
     pub error: JsonPathError,
 }
 
+/// A range with no filter type and no document: what an absent `filter_range_info.filter_type`
+/// decodes to.
+impl Default for RangeInfo {
+    fn default() -> Self {
+        Self::Unknown(UnknownRange::default())
+    }
+}
+
 impl PartialEq for InvalidRange {
     fn eq(&self, other: &Self) -> bool {
         self.filter_type == other.filter_type && self.raw == other.raw
@@ -105,7 +115,8 @@ impl PartialEq for InvalidRange {
 impl Eq for InvalidRange {}
 
 /// A range of a `filter_type` this version does not know.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct UnknownRange {
     /// The `filter_type` as received; `None` when absent or `null`.
     pub filter_type: Option<String>,

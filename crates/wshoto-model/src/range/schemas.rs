@@ -20,6 +20,7 @@ pub type StaffAssignments = BTreeMap<String, Vec<String>>;
 /// A set of staff: `add_user_range` (添加人范围) or `group_owner_range` (群主范围).
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StaffRange {
     /// Staff ids (员工ID集合).
     #[serde(default, deserialize_with = "lenient::opt_id_list")]
@@ -35,6 +36,7 @@ pub struct StaffRange {
 /// A staff tag (员工标签).
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StaffTag {
     /// Tag id (员工标签id).
     #[serde(default, deserialize_with = "lenient::opt_id")]
@@ -46,6 +48,7 @@ pub struct StaffTag {
 /// A set of customer tags with the rule that combines them (`include_tags` / `exclude_tags`).
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TagFilter {
     /// How the tags combine (运算规则).
     pub operator: Option<TagOperator>,
@@ -56,6 +59,7 @@ pub struct TagFilter {
 /// A customer tag (标签信息).
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TagDetail {
     /// Tag id (标签id).
     #[serde(default, deserialize_with = "lenient::opt_id")]
@@ -79,6 +83,7 @@ pub struct TagDetail {
 /// A tag group (标签组).
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TagGroup {
     /// Group id (标签组id).
     #[serde(default, deserialize_with = "lenient::opt_id")]
@@ -92,6 +97,7 @@ pub struct TagGroup {
 /// A region (所在地区).
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Location {
     /// Region code (地区编码).
     #[serde(default, deserialize_with = "lenient::opt_id")]
@@ -103,6 +109,7 @@ pub struct Location {
 /// A group chat the customers are in (所在群聊).
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Chat {
     /// Chat id (群聊id).
     #[serde(default, deserialize_with = "lenient::opt_id")]
@@ -133,6 +140,7 @@ macro_rules! customer_range {
         /// `CorpSend2Customer` and `StaffSend2Customer`: which customers receive the task.
         #[derive(Clone, PartialEq, Eq, Default, Deserialize)]
         #[serde(from = "CustomerRangeWire")]
+        #[non_exhaustive]
         pub struct CustomerRange {
             $( $(#[$meta])* pub $field: $ty, )*
             /// The name `locations` came under, so that the wire form is written back as
@@ -247,6 +255,7 @@ impl CustomerRange {
 /// `CorpSend2CustomerGroup` and `StaffSend2CustomerGroup`: which customer groups receive the task.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupRange {
     /// Group owners (群主范围).
     pub group_owner_range: Option<StaffRange>,
@@ -264,6 +273,7 @@ pub struct GroupRange {
 /// `CorpSend2Moment` and `StaffSend2Moment`: whose Moments the post reaches.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MomentRange {
     /// Posting staff (添加人范围).
     pub add_user_range: Option<StaffRange>,
@@ -276,6 +286,7 @@ pub struct MomentRange {
 /// `OpenSend2Customer`: named staff send to named customers.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OpenCustomerRange {
     /// Staff to customer ids (员工客户映射关系).
     #[serde(default, deserialize_with = "lenient::opt_id_map")]
@@ -285,6 +296,7 @@ pub struct OpenCustomerRange {
 /// `OpenSend2CustomerGroup`: named staff send to named customer groups.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OpenGroupRange {
     /// Staff to group chat ids (员工客户群映射关系).
     #[serde(default, deserialize_with = "lenient::opt_id_map")]
@@ -294,6 +306,7 @@ pub struct OpenGroupRange {
 /// `CrowdPack`: the task targets saved crowd packs (人群包).
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CrowdPackRange {
     /// `tenant_id`: typed "object" and described as 添加人范围, sent as a string. A string reads
     /// as [`TenantId::Text`]; any other JSON value is kept as [`TenantId::Json`].
@@ -305,6 +318,7 @@ pub struct CrowdPackRange {
 /// One crowd pack.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CrowdPack {
     /// Pack id (人群包ID), `long` on the wire and often beyond 2^32.
     #[serde(default, deserialize_with = "lenient::opt_int")]

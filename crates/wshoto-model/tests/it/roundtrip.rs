@@ -19,6 +19,18 @@ use wshoto_model::{
     TagStatus, TagType, TaskStatus, TaskType, UnknownRange,
 };
 
+/// Builds a `#[non_exhaustive]` model struct: its `Default`, then the fields given (as a struct
+/// literal would, which other crates may not write).
+macro_rules! build {
+    ($ty:ident { $($field:ident $(: $value:expr)?),* $(,)? }) => {{
+        let mut built = $ty::default();
+        $( built.$field = build!(@value $field $(: $value)?); )*
+        built
+    }};
+    (@value $field:ident) => { $field };
+    (@value $field:ident : $value:expr) => { $value };
+}
+
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
@@ -73,14 +85,17 @@ fn staff_range() -> impl Strategy<Value = StaffRange> {
         texts(),
         of(vec(any::<i64>(), 0..3)),
         of(vec(
-            (of(text()), of(text())).prop_map(|(tag_id, tag_name)| StaffTag { tag_id, tag_name }),
+            (of(text()), of(text()))
+                .prop_map(|(tag_id, tag_name)| build!(StaffTag { tag_id, tag_name })),
             0..2,
         )),
     )
-        .prop_map(|(user_ids, dept_ids, user_tags)| StaffRange {
-            user_ids,
-            dept_ids,
-            user_tags,
+        .prop_map(|(user_ids, dept_ids, user_tags)| {
+            build!(StaffRange {
+                user_ids,
+                dept_ids,
+                user_tags,
+            })
         })
 }
 
@@ -95,14 +110,16 @@ fn tag_detail() -> impl Strategy<Value = TagDetail> {
         of(text()),
     )
         .prop_map(
-            |(tag_id, tag_name, tag_type, strategy_id, auth, status, desc)| TagDetail {
-                tag_id,
-                tag_name,
-                tag_type,
-                strategy_id,
-                auth,
-                status,
-                desc,
+            |(tag_id, tag_name, tag_type, strategy_id, auth, status, desc)| {
+                build!(TagDetail {
+                    tag_id,
+                    tag_name,
+                    tag_type,
+                    strategy_id,
+                    auth,
+                    status,
+                    desc,
+                })
             },
         )
 }
@@ -112,19 +129,23 @@ fn tag_filter() -> impl Strategy<Value = TagFilter> {
         of(int_enum_strategy!(TagOperator)),
         of(vec(tag_detail(), 0..2)),
     )
-        .prop_map(|(operator, tag_detail_list)| TagFilter {
-            operator,
-            tag_detail_list,
+        .prop_map(|(operator, tag_detail_list)| {
+            build!(TagFilter {
+                operator,
+                tag_detail_list,
+            })
         })
 }
 
 fn tag_groups() -> impl Strategy<Value = Option<Vec<TagGroup>>> {
     of(vec(
         (of(text()), of(text()), of(vec(tag_detail(), 0..2))).prop_map(
-            |(tag_group_id, tag_group_name, tag_detail_list)| TagGroup {
-                tag_group_id,
-                tag_group_name,
-                tag_detail_list,
+            |(tag_group_id, tag_group_name, tag_detail_list)| {
+                build!(TagGroup {
+                    tag_group_id,
+                    tag_group_name,
+                    tag_detail_list,
+                })
             },
         ),
         0..2,
@@ -136,26 +157,32 @@ fn customer_range() -> impl Strategy<Value = CustomerRange> {
         (
             of(staff_range()),
             of(
-                (of(raw_json()), of(raw_json())).prop_map(|(start_time, end_time)| TimeRange {
-                    start_time,
-                    end_time,
+                (of(raw_json()), of(raw_json())).prop_map(|(start_time, end_time)| {
+                    build!(TimeRange {
+                        start_time,
+                        end_time,
+                    })
                 }),
             ),
             of(tag_filter()),
             of(tag_filter()),
             of(vec(
-                (of(text()), of(text())).prop_map(|(region_code, region_remark)| Location {
-                    region_code,
-                    region_remark,
+                (of(text()), of(text())).prop_map(|(region_code, region_remark)| {
+                    build!(Location {
+                        region_code,
+                        region_remark,
+                    })
                 }),
                 0..2,
             )),
             of(vec(
                 (of(text()), of(text()), of(chat_status())).prop_map(
-                    |(chat_id, chat_name, status)| Chat {
-                        chat_id,
-                        chat_name,
-                        status,
+                    |(chat_id, chat_name, status)| {
+                        build!(Chat {
+                            chat_id,
+                            chat_name,
+                            status,
+                        })
                     },
                 ),
                 0..3,
@@ -183,25 +210,27 @@ fn customer_range() -> impl Strategy<Value = CustomerRange> {
                     user_customer_info,
                 ),
                 staff_name,
-            )| CustomerRange {
-                // The name only shows when there are regions to name.
-                regions_key: if staff_name && locations.is_some() {
-                    RegionsKey::Location
-                } else {
-                    RegionsKey::Locations
-                },
-                add_user_range,
-                add_time_range,
-                include_tags,
-                exclude_tags,
-                locations,
-                chat_list,
-                sex,
-                age_range,
-                remark_key_words,
-                description_key_words,
-                tag_groups,
-                user_customer_info,
+            )| {
+                build!(CustomerRange {
+                    // The name only shows when there are regions to name.
+                    regions_key: if staff_name && locations.is_some() {
+                        RegionsKey::Location
+                    } else {
+                        RegionsKey::Locations
+                    },
+                    add_user_range,
+                    add_time_range,
+                    include_tags,
+                    exclude_tags,
+                    locations,
+                    chat_list,
+                    sex,
+                    age_range,
+                    remark_key_words,
+                    description_key_words,
+                    tag_groups,
+                    user_customer_info,
+                })
             },
         )
 }
@@ -216,23 +245,25 @@ fn group_range() -> impl Strategy<Value = GroupRange> {
     )
         .prop_map(
             |(group_owner_range, group_name_list, include_tags, exclude_tags, user_chat_info)| {
-                GroupRange {
+                build!(GroupRange {
                     group_owner_range,
                     group_name_list,
                     include_tags,
                     exclude_tags,
                     user_chat_info,
-                }
+                })
             },
         )
 }
 
 fn moment_range() -> impl Strategy<Value = MomentRange> {
     (of(staff_range()), tag_groups(), of(tag_filter())).prop_map(
-        |(add_user_range, tag_groups, exclude_tags)| MomentRange {
-            add_user_range,
-            tag_groups,
-            exclude_tags,
+        |(add_user_range, tag_groups, exclude_tags)| {
+            build!(MomentRange {
+                add_user_range,
+                tag_groups,
+                exclude_tags,
+            })
         },
     )
 }
@@ -248,10 +279,12 @@ fn crowd_pack_range() -> impl Strategy<Value = CrowdPackRange> {
         of(text()),
         of(int_enum_strategy!(CrowdPackDeleted)),
     )
-        .prop_map(|(id, name, deleted)| CrowdPack { id, name, deleted });
-    (of(tenant), of(vec(pack, 0..3))).prop_map(|(tenant_id, crowd_packs)| CrowdPackRange {
-        tenant_id,
-        crowd_packs,
+        .prop_map(|(id, name, deleted)| build!(CrowdPack { id, name, deleted }));
+    (of(tenant), of(vec(pack, 0..3))).prop_map(|(tenant_id, crowd_packs)| {
+        build!(CrowdPackRange {
+            tenant_id,
+            crowd_packs,
+        })
     })
 }
 
@@ -297,8 +330,9 @@ fn unknown_range() -> impl Strategy<Value = RangeInfo> {
             RawRange::Json(RawValue::from_string(json).expect("valid json"))
         }),
     ]);
-    (filter_type, raw)
-        .prop_map(|(filter_type, raw)| RangeInfo::Unknown(UnknownRange { filter_type, raw }))
+    (filter_type, raw).prop_map(|(filter_type, raw)| {
+        RangeInfo::Unknown(build!(UnknownRange { filter_type, raw }))
+    })
 }
 
 fn range_info() -> impl Strategy<Value = RangeInfo> {
@@ -311,12 +345,12 @@ fn range_info() -> impl Strategy<Value = RangeInfo> {
         group_range().prop_map(RangeInfo::StaffSend2CustomerGroup),
         moment_range().prop_map(RangeInfo::CorpSend2Moment),
         moment_range().prop_map(RangeInfo::StaffSend2Moment),
-        assignments().prop_map(|user_customer_info| RangeInfo::OpenSend2Customer(
+        assignments().prop_map(|user_customer_info| RangeInfo::OpenSend2Customer(build!(
             OpenCustomerRange { user_customer_info }
-        )),
-        assignments().prop_map(|user_chat_info| RangeInfo::OpenSend2CustomerGroup(
+        ))),
+        assignments().prop_map(|user_chat_info| RangeInfo::OpenSend2CustomerGroup(build!(
             OpenGroupRange { user_chat_info }
-        )),
+        ))),
         crowd_pack_range().prop_map(RangeInfo::CrowdPack),
         invalid_range(),
         unknown_range(),
@@ -343,7 +377,7 @@ fn material() -> impl Strategy<Value = MaterialInfo> {
                 act_child_type,
                 status,
             )| {
-                MaterialInfo {
+                build!(MaterialInfo {
                     material_id,
                     material_type,
                     title,
@@ -351,7 +385,7 @@ fn material() -> impl Strategy<Value = MaterialInfo> {
                     package_config_id,
                     act_child_type,
                     status,
-                }
+                })
             },
         )
 }
@@ -368,11 +402,13 @@ fn task() -> impl Strategy<Value = MassTaskDetail> {
         range_info(),
     )
         .prop_map(
-            |(is_all_customer, is_all_customer_group, all_staff, range)| FilterRangeInfo {
-                is_all_customer,
-                is_all_customer_group,
-                all_staff,
-                range,
+            |(is_all_customer, is_all_customer_group, all_staff, range)| {
+                build!(FilterRangeInfo {
+                    is_all_customer,
+                    is_all_customer_group,
+                    all_staff,
+                    range,
+                })
             },
         );
     (
@@ -403,31 +439,33 @@ fn task() -> impl Strategy<Value = MassTaskDetail> {
                 c,
                 material_infos,
                 filter_range_info,
-            )| MassTaskDetail {
-                task_id,
-                task_name,
-                task_type,
-                task_status,
-                create_user_id,
-                send_time,
-                end_time,
-                create_time,
-                content,
-                plan_staff_qty: c[0],
-                no_send_staff_qty: c[1],
-                success_staff_qty: c[2],
-                fail_staff_qty: c[3],
-                plan_target_qty: c[4],
-                no_send_target_qty: c[5],
-                success_target_qty: c[6],
-                fail_target_qty: c[7],
-                excess_target_qty: c[8],
-                comment_staff_qty: c[9],
-                comment_customer_qty: c[10],
-                like_staff_qty: c[11],
-                like_customer_qty: c[12],
-                material_infos,
-                filter_range_info,
+            )| {
+                build!(MassTaskDetail {
+                    task_id,
+                    task_name,
+                    task_type,
+                    task_status,
+                    create_user_id,
+                    send_time,
+                    end_time,
+                    create_time,
+                    content,
+                    plan_staff_qty: c[0],
+                    no_send_staff_qty: c[1],
+                    success_staff_qty: c[2],
+                    fail_staff_qty: c[3],
+                    plan_target_qty: c[4],
+                    no_send_target_qty: c[5],
+                    success_target_qty: c[6],
+                    fail_target_qty: c[7],
+                    excess_target_qty: c[8],
+                    comment_staff_qty: c[9],
+                    comment_customer_qty: c[10],
+                    like_staff_qty: c[11],
+                    like_customer_qty: c[12],
+                    material_infos,
+                    filter_range_info,
+                })
             },
         )
 }
@@ -444,7 +482,7 @@ proptest! {
 
     #[test]
     fn every_known_range_encodes_as_a_json_string(range in range_info()) {
-        let info = FilterRangeInfo { is_all_customer: None, is_all_customer_group: None, all_staff: None, range: range.clone() };
+        let info = build!(FilterRangeInfo { is_all_customer: None, is_all_customer_group: None, all_staff: None, range: range.clone() });
         let wire = serde_json::to_value(&info).expect("encode");
         let is_schema = !matches!(
             range,

@@ -249,7 +249,7 @@ enum ProfileCommand {
     /// The profiles in the config file (the default one marked).
     List,
     /// One profile's settings (the given one, else --profile or the default); secrets are shown
-    /// as [REDACTED].
+    /// as `[REDACTED]`.
     Show {
         /// The profile.
         name: Option<String>,

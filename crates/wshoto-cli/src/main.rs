@@ -69,6 +69,9 @@ enum Command {
         #[command(subcommand)]
         command: ProfileCommand,
     },
+    /// Print the JSON Schema of a task as `wshoto decode`, `task get --json` and `task export`
+    /// (JSON Lines) write it: to create a warehouse table, or to validate what you load.
+    Schema,
     /// Print a completion script for your shell, e.g. `wshoto completions bash >
     /// ~/.local/share/bash-completion/completions/wshoto`.
     Completions {
@@ -378,6 +381,13 @@ fn main() -> ExitCode {
             })
         }
         Command::Profile { command } => profile_command(profile, command),
+        Command::Schema => {
+            let schema = schemars::generate::SchemaSettings::draft2020_12()
+                .for_serialize()
+                .into_generator()
+                .into_root_schema_for::<wshoto_model::MassTaskDetail>();
+            output::print_json(schema.as_value())
+        }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

@@ -173,6 +173,22 @@ macro_rules! int_enum {
 
         $crate::labels::impl_labelled!($name { $( $variant => ($zh, $en) ),+ });
 
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let known = [$( format!("{} {} ({})", $value, $zh, $en) ),+].join("; ");
+                let values = [$( $value ),+];
+                schemars::json_schema!({
+                    "type": "integer",
+                    "description": format!("{known}; other codes are kept as received"),
+                    "examples": values,
+                })
+            }
+        }
+
         impl From<i64> for $name {
             fn from(code: i64) -> Self {
                 Self::from_code(code)
@@ -248,6 +264,23 @@ macro_rules! str_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.code())
+            }
+        }
+
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let known = [$( format!("{} {} ({})", $value, $zh, $en) ),+].join("; ");
+                let values = [$( $value ),+];
+                // An unlisted code that came as a number is written back as that number.
+                schemars::json_schema!({
+                    "type": ["string", "integer"],
+                    "description": format!("{known}; other codes are kept as received"),
+                    "examples": values,
+                })
             }
         }
 

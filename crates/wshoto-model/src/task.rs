@@ -18,6 +18,7 @@ use crate::time::from_epoch_seconds;
 /// breaking change: to build one (in your tests), start from `MassTaskDetail::default()` and set
 /// the fields you need.
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(expecting = "a mass-send task object")]
 #[non_exhaustive]
@@ -93,6 +94,7 @@ pub struct MassTaskDetail {
 
 /// A material sent with a task (素材信息).
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(expecting = "a material object")]
 #[non_exhaustive]

@@ -50,6 +50,7 @@ pub fn parse_beijing(text: &str) -> Result<DateTime<FixedOffset>, TimeParseError
 /// kept as received, so an odd one does not make the whole range invalid.
 /// [`TimeRange::start`] and [`TimeRange::end`] parse them as Beijing time.
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TimeRange {

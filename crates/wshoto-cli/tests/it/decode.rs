@@ -183,3 +183,79 @@ fn a_page_of_several_records_is_said_to_be_one() {
     let quiet = wshoto(&["decode", single.to_str().expect("path")], b"");
     assert!(quiet.stderr.is_empty(), "a page of one needs no warning");
 }
+
+#[test]
+fn the_schema_names_every_field_decode_prints() {
+    let output = wshoto(&["schema"], b"");
+    assert_eq!(output.status.code(), Some(0));
+    let schema: Value = serde_json::from_slice(&output.stdout).expect("the schema is JSON");
+    assert!(
+        schema["$schema"]
+            .as_str()
+            .is_some_and(|s| s.contains("json-schema.org")),
+        "{schema}"
+    );
+    let properties = |value: &Value| -> Vec<String> {
+        value["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let task_fields = properties(&schema);
+    assert_eq!(task_fields.len(), 24, "{task_fields:?}");
+    let defs = &schema["$defs"];
+    let filter_fields = properties(&defs["FilterRangeInfo"]);
+    let range_fields: Vec<String> = [
+        "CustomerRange",
+        "GroupRange",
+        "MomentRange",
+        "OpenCustomerRange",
+        "OpenGroupRange",
+        "CrowdPackRange",
+    ]
+    .iter()
+    .flat_map(|name| properties(&defs[*name]))
+    .collect();
+    assert!(range_fields.contains(&"locations".to_owned()));
+    assert!(
+        !range_fields.contains(&"regions_key".to_owned()),
+        "not shown, not in the schema"
+    );
+    // Every field `wshoto decode` prints for every fixture is in the schema.
+    let dir = fixture_path("x").parent().expect("dir").to_path_buf();
+    for entry in std::fs::read_dir(dir).expect("fixtures").flatten() {
+        let bytes = std::fs::read(entry.path()).expect("fixture");
+        let Ok(task) = wshoto_model::decode(&bytes) else {
+            continue;
+        };
+        let shown = wshoto_model::to_display_json(&task).expect("display");
+        let name = entry.path().display().to_string();
+        for key in shown.as_object().expect("object").keys() {
+            assert!(task_fields.contains(key), "{name}: {key} not in the schema");
+        }
+        let info = &shown["filter_range_info"];
+        for key in info
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_else(Vec::new)
+        {
+            assert!(
+                filter_fields.contains(key),
+                "{name}: filter_range_info.{key}"
+            );
+        }
+        let known = task
+            .filter_range_info
+            .as_ref()
+            .is_some_and(|i| i.range.filter_type().is_some_and(|t| t.is_known()))
+            && task
+                .filter_range_info
+                .as_ref()
+                .is_some_and(|i| i.range.error().is_none());
+        if let (true, Some(range)) = (known, info["range_info"].as_object()) {
+            for key in range.keys() {
+                assert!(range_fields.contains(key), "{name}: range_info.{key}");
+            }
+        }
+    }
+}

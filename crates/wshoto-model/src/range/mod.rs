@@ -280,6 +280,46 @@ impl Serialize for FilterRangeInfo {
     }
 }
 
+/// The shown form (`wshoto decode`, exports): `range_info` is the decoded document, an object
+/// of its filter type's schema (or, for an unknown type or a document that does not fit, the
+/// value as received; `null` for AllCustomer/AllCustomerGroup).
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FilterRangeInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FilterRangeInfo".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let documents = [
+            generator.subschema_for::<CustomerRange>(),
+            generator.subschema_for::<GroupRange>(),
+            generator.subschema_for::<MomentRange>(),
+            generator.subschema_for::<OpenCustomerRange>(),
+            generator.subschema_for::<OpenGroupRange>(),
+            generator.subschema_for::<CrowdPackRange>(),
+        ];
+        let filter_type = generator.subschema_for::<crate::FilterType>();
+        schemars::json_schema!({
+            "type": "object",
+            "description": "Who the task is sent to (筛选范围)",
+            "properties": {
+                "filter_type": filter_type,
+                "is_all_customer": {"type": "boolean"},
+                "is_all_customer_group": {"type": "boolean"},
+                "all_staff": {"type": "boolean"},
+                "range_info": {
+                    "description": "The decoded range document: CustomerRange for CorpSend2Customer/StaffSend2Customer, GroupRange for *Send2CustomerGroup, MomentRange for *Send2Moment, OpenCustomerRange, OpenGroupRange, CrowdPackRange; null for AllCustomer/AllCustomerGroup; as received otherwise",
+                    "anyOf": [
+                        documents[0], documents[1], documents[2],
+                        documents[3], documents[4], documents[5],
+                        {"type": "null"},
+                        {}
+                    ]
+                }
+            }
+        })
+    }
+}
+
 /// `filter_range_info` as it travels, `range_info` not yet decoded.
 #[derive(Deserialize)]
 #[serde(expecting = "a filter_range_info object")]

@@ -19,6 +19,7 @@ pub type StaffAssignments = BTreeMap<String, Vec<String>>;
 
 /// A set of staff: `add_user_range` (添加人范围) or `group_owner_range` (群主范围).
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StaffRange {
@@ -35,6 +36,7 @@ pub struct StaffRange {
 
 /// A staff tag (员工标签).
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StaffTag {
@@ -47,6 +49,7 @@ pub struct StaffTag {
 
 /// A set of customer tags with the rule that combines them (`include_tags` / `exclude_tags`).
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TagFilter {
@@ -58,6 +61,7 @@ pub struct TagFilter {
 
 /// A customer tag (标签信息).
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TagDetail {
@@ -82,6 +86,7 @@ pub struct TagDetail {
 
 /// A tag group (标签组).
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TagGroup {
@@ -96,6 +101,7 @@ pub struct TagGroup {
 
 /// A region (所在地区).
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Location {
@@ -108,6 +114,7 @@ pub struct Location {
 
 /// A group chat the customers are in (所在群聊).
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Chat {
@@ -139,12 +146,14 @@ macro_rules! customer_range {
     ( $( $(#[$meta:meta])* pub $field:ident : $ty:ty, )* ) => {
         /// `CorpSend2Customer` and `StaffSend2Customer`: which customers receive the task.
         #[derive(Clone, PartialEq, Eq, Default, Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         #[serde(from = "CustomerRangeWire")]
         #[non_exhaustive]
         pub struct CustomerRange {
             $( $(#[$meta])* pub $field: $ty, )*
             /// The name `locations` came under, so that the wire form is written back as
             /// received. Not part of the shown JSON.
+            #[cfg_attr(feature = "schemars", schemars(skip))]
             pub regions_key: RegionsKey,
         }
 
@@ -192,6 +201,7 @@ macro_rules! customer_range {
 
         /// `CustomerRange` as it travels: both region field names.
         #[derive(Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         #[serde(expecting = "a customer range object")]
         struct CustomerRangeWire {
             $( $(#[$meta])* $field: $ty, )*
@@ -254,6 +264,7 @@ impl CustomerRange {
 
 /// `CorpSend2CustomerGroup` and `StaffSend2CustomerGroup`: which customer groups receive the task.
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GroupRange {
@@ -272,6 +283,7 @@ pub struct GroupRange {
 
 /// `CorpSend2Moment` and `StaffSend2Moment`: whose Moments the post reaches.
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MomentRange {
@@ -285,6 +297,7 @@ pub struct MomentRange {
 
 /// `OpenSend2Customer`: named staff send to named customers.
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OpenCustomerRange {
@@ -295,6 +308,7 @@ pub struct OpenCustomerRange {
 
 /// `OpenSend2CustomerGroup`: named staff send to named customer groups.
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OpenGroupRange {
@@ -305,6 +319,7 @@ pub struct OpenGroupRange {
 
 /// `CrowdPack`: the task targets saved crowd packs (人群包).
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CrowdPackRange {
@@ -317,6 +332,7 @@ pub struct CrowdPackRange {
 
 /// One crowd pack.
 #[skip_serializing_none]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CrowdPack {
@@ -336,6 +352,18 @@ pub enum TenantId {
     Text(String),
     /// Any other JSON value, kept as received.
     Json(serde_json::Value),
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TenantId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TenantId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "tenant_id: a string in the document's example; any JSON value is kept"
+        })
+    }
 }
 
 impl Serialize for TenantId {

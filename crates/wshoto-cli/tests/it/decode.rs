@@ -237,7 +237,7 @@ fn the_schema_names_every_field_decode_prints() {
         for key in info
             .as_object()
             .map(|o| o.keys().collect())
-            .unwrap_or_else(Vec::new)
+            .unwrap_or_default()
         {
             assert!(
                 filter_fields.contains(key),

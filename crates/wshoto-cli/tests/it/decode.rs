@@ -236,7 +236,7 @@ fn the_schema_names_every_field_decode_prints() {
         let info = &shown["filter_range_info"];
         for key in info
             .as_object()
-            .map(|o| o.keys().collect())
+            .map(|o| o.keys().collect::<Vec<_>>())
             .unwrap_or_default()
         {
             assert!(

@@ -51,15 +51,7 @@ pub struct TaskPage {
 pub fn decode_page(bytes: &[u8]) -> Result<TaskPage, DecodeError> {
     with_lone_surrogates_replaced(bytes, |bytes| {
         let bytes = without_bom(bytes);
-        let data = read_envelope(bytes)?
-            .filter(|data| data.get() != "null")
-            .ok_or_else(|| {
-                DecodeError::Json(JsonPathError::new(
-                    "data",
-                    "missing: code is 0 but there is no task object",
-                ))
-            })?;
-        let text = data.get();
+        let text = read_task_data(bytes)?.get();
         expect_object(text, "data", "a mass-send task object or page")
             .map_err(DecodeError::Json)?;
         let origin = Origin::of(bytes, text);
@@ -124,15 +116,19 @@ fn with_lone_surrogates_replaced<T>(
 
 fn decode_exact(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
     let bytes = without_bom(bytes);
-    let data = read_envelope(bytes)?
+    decode_data(bytes, read_task_data(bytes)?.get()).map_err(DecodeError::Json)
+}
+
+/// The envelope's `data`, which must be there (not absent, not `null`) when `code` is 0.
+fn read_task_data(bytes: &[u8]) -> Result<&RawValue, DecodeError> {
+    read_envelope(bytes)?
         .filter(|data| data.get() != "null")
         .ok_or_else(|| {
             DecodeError::Json(JsonPathError::new(
                 "data",
                 "missing: code is 0 but there is no task object",
             ))
-        })?;
-    decode_data(bytes, data.get()).map_err(DecodeError::Json)
+        })
 }
 
 /// Decodes the envelope of any endpoint of the API (same `{code, msg, data}` shape): a non-zero

@@ -109,6 +109,21 @@ impl std::fmt::Display for UnknownText {
     }
 }
 
+/// The schema of an enumeration: its JSON type, its listed codes with their labels, and the note
+/// that other codes are kept.
+#[cfg(feature = "schemars")]
+pub(crate) fn enum_schema(
+    kind: serde_json::Value,
+    known: &[String],
+    examples: serde_json::Value,
+) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": kind,
+        "description": format!("{}; other codes are kept as received", known.join("; ")),
+        "examples": examples,
+    })
+}
+
 /// Implements [`Labelled`] for an enumeration with an `Unknown` variant and a `code()` method.
 macro_rules! impl_labelled {
     ($name:ident { $( $variant:ident => ($zh:literal, $en:literal) ),+ }) => {
@@ -179,13 +194,8 @@ macro_rules! int_enum {
                 stringify!($name).into()
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                let known = [$( format!("{} {} ({})", $value, $zh, $en) ),+].join("; ");
-                let values = [$( $value ),+];
-                schemars::json_schema!({
-                    "type": "integer",
-                    "description": format!("{known}; other codes are kept as received"),
-                    "examples": values,
-                })
+                let known = [$( format!("{} {} ({})", $value, $zh, $en) ),+];
+                $crate::labels::enum_schema(serde_json::json!("integer"), &known, serde_json::json!([$( $value ),+]))
             }
         }
 
@@ -273,14 +283,13 @@ macro_rules! str_enum {
                 stringify!($name).into()
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                let known = [$( format!("{} {} ({})", $value, $zh, $en) ),+].join("; ");
-                let values = [$( $value ),+];
+                let known = [$( format!("{} {} ({})", $value, $zh, $en) ),+];
                 // An unlisted code that came as a number is written back as that number.
-                schemars::json_schema!({
-                    "type": ["string", "integer"],
-                    "description": format!("{known}; other codes are kept as received"),
-                    "examples": values,
-                })
+                $crate::labels::enum_schema(
+                    serde_json::json!(["string", "integer"]),
+                    &known,
+                    serde_json::json!([$( $value ),+]),
+                )
             }
         }
 

@@ -10,6 +10,13 @@ use crate::support::{builder, fast_retries, mock, mock_with};
 
 const SECRET: &str = "S3cr3t/app+secret=0xCAFE";
 
+/// A builder aimed at `mock` with `token` as a fixed token.
+fn fixed_token(mock: &wshoto_mock::MockServer, token: &str) -> wshoto_http::ClientBuilder {
+    Client::builder()
+        .base_url(mock.url())
+        .credentials(Credentials::token(token))
+}
+
 /// The error and its causes, every way a user may print them.
 fn shown(error: &Error) -> String {
     format!(
@@ -57,9 +64,7 @@ async fn a_token_endpoint_echoing_the_app_secret_does_not_leak_it() {
 async fn an_api_echoing_the_token_in_any_encoding_does_not_leak_it() {
     let mock = mock().await;
     let token = mock.issue_token();
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(Credentials::token(token.clone()))
+    let client = fixed_token(&mock, &token)
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("client");
@@ -111,11 +116,7 @@ async fn an_api_echoing_the_token_in_any_encoding_does_not_leak_it() {
 async fn task_data_can_be_redacted_before_it_is_shown() {
     let mock = mock().await;
     let token = mock.issue_token();
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(Credentials::token(token.clone()))
-        .build()
-        .expect("client");
+    let client = fixed_token(&mock, &token).build().expect("client");
     let echoed = format!("task named after {token}");
     assert_eq!(client.redact(&echoed), "task named after [REDACTED]");
     assert_eq!(client.redact("nothing secret"), "nothing secret");

@@ -20,18 +20,24 @@ async fn a_fetched_token_is_cached() {
     assert_eq!(mock.stats().api_requests, 4);
 }
 
-#[tokio::test]
-async fn a_token_is_refreshed_ahead_of_its_expiry() {
-    let mock = mock_with(MockConfig {
+/// A mock whose tokens live 4 s.
+async fn four_second_tokens() -> wshoto_mock::MockServer {
+    mock_with(MockConfig {
         token_ttl: Duration::from_secs(4),
         ..MockConfig::default()
     })
-    .await;
-    // A 2 s margin on a 4 s token: fresh for 2 s, then refreshed before the server expires it.
-    let client = builder(&mock)
-        .token_refresh_margin(Duration::from_secs(2))
-        .build()
-        .expect("client");
+    .await
+}
+
+/// A client that refreshes those tokens 2 s before they expire: fresh for 2 s, then refreshed.
+fn refreshing_at_half_life(mock: &wshoto_mock::MockServer) -> wshoto_http::ClientBuilder {
+    builder(mock).token_refresh_margin(Duration::from_secs(2))
+}
+
+#[tokio::test]
+async fn a_token_is_refreshed_ahead_of_its_expiry() {
+    let mock = four_second_tokens().await;
+    let client = refreshing_at_half_life(&mock).build().expect("client");
     client.mass_task_detail(54).await.expect("first");
     client.mass_task_detail(54).await.expect("cached");
     assert_eq!(mock.stats().token_requests, 1);
@@ -47,15 +53,8 @@ async fn a_token_is_refreshed_ahead_of_its_expiry() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_due_refresh_runs_in_the_background_while_callers_use_the_cached_token() {
-    let mock = mock_with(MockConfig {
-        token_ttl: Duration::from_secs(4),
-        ..MockConfig::default()
-    })
-    .await;
-    let client = builder(&mock)
-        .token_refresh_margin(Duration::from_secs(2))
-        .build()
-        .expect("client");
+    let mock = four_second_tokens().await;
+    let client = refreshing_at_half_life(&mock).build().expect("client");
     client.mass_task_detail(54).await.expect("first");
     tokio::time::sleep(Duration::from_millis(2_200)).await;
     // The refresh will take 1.5 s; the call does not wait for it.
@@ -88,13 +87,8 @@ async fn a_due_refresh_runs_in_the_background_while_callers_use_the_cached_token
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_refresh_keeps_the_old_token_until_it_really_expires() {
-    let mock = mock_with(MockConfig {
-        token_ttl: Duration::from_secs(4),
-        ..MockConfig::default()
-    })
-    .await;
-    let client = builder(&mock)
-        .token_refresh_margin(Duration::from_secs(2))
+    let mock = four_second_tokens().await;
+    let client = refreshing_at_half_life(&mock)
         .retry_policy(fast_retries(1))
         .build()
         .expect("client");

@@ -1,0 +1,119 @@
+//! Decoding a response, side by side with what a user would write instead, on the same bytes in
+//! the same run:
+//!
+//! - `typed`: `wshoto_model::decode` (envelope, task, and the `range_info` document, typed);
+//! - `serde_value`: `serde_json::Value` of the envelope, then of the `range_info` string (the same
+//!   information, untyped);
+//! - `sonic_value`: the same with `sonic_rs::Value`, the fastest generic JSON DOM in Rust.
+//!
+//! Documents: three typical fixtures (2–3 KB), and a large made-up task (thousands of tag
+//! details and chats in its range). Throughput in bytes and documents; allocations per decode
+//! (divan's counting allocator).
+//!
+//! Run: `cargo bench -p wshoto-bench --bench decode`.
+
+use serde_json::Value;
+
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
+fn main() {
+    divan::main();
+}
+
+const DOCUMENTS: &[&str] = &[
+    "task_54_corp_send2customer",
+    "doc_staff_send2customer",
+    "crowd_pack_big_ids",
+    "large_synthetic",
+];
+
+/// The bytes of a document: a fixture, or the large made-up task.
+fn document(name: &str) -> Vec<u8> {
+    if name == "large_synthetic" {
+        return large_task();
+    }
+    let path = format!("{}/../../fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A CorpSend2Customer task whose range holds 3 000 tag details and 2 000 chats (about 0.5 MB).
+fn large_task() -> Vec<u8> {
+    let tags: Vec<Value> = (0..3_000)
+        .map(|i| {
+            serde_json::json!({"tag_id": format!("etA{i}"), "tag_name": format!("标签{i}"),
+                "tag_type": 1, "strategy_id": i, "auth": 1, "status": 0, "desc": ""})
+        })
+        .collect();
+    let chats: Vec<Value> = (0..2_000)
+        .map(|i| {
+            serde_json::json!({"chat_id": format!("wrOgQhDgAA{i:06}"),
+                "chat_name": format!("客户群{i}"), "status": "0"})
+        })
+        .collect();
+    let range = serde_json::json!({
+        "include_tags": {"operator": 1, "tag_detail_list": tags},
+        "chat_list": chats,
+        "sex": "ALL"
+    });
+    let envelope = serde_json::json!({"code": 0, "msg": "ok", "data": {
+        "task_id": 9001, "task_name": "large", "type": 10, "task_status": 2,
+        "filter_range_info": {"filter_type": "CorpSend2Customer", "range_info": range.to_string()}
+    }});
+    serde_json::to_vec(&envelope).expect("encodes")
+}
+
+fn counters(bytes: &[u8]) -> (divan::counter::BytesCount, divan::counter::ItemsCount) {
+    (
+        divan::counter::BytesCount::of_slice(bytes),
+        divan::counter::ItemsCount::new(1usize),
+    )
+}
+
+#[divan::bench(args = DOCUMENTS)]
+fn typed(bencher: divan::Bencher, name: &str) {
+    let bytes = document(name);
+    let (size, items) = counters(&bytes);
+    bencher
+        .counter(size)
+        .counter(items)
+        .bench(|| wshoto_model::decode(divan::black_box(&bytes)).expect("decodes"));
+}
+
+#[divan::bench(args = DOCUMENTS)]
+fn serde_value(bencher: divan::Bencher, name: &str) {
+    let bytes = document(name);
+    let (size, items) = counters(&bytes);
+    bencher.counter(size).counter(items).bench(|| {
+        let mut value: Value = serde_json::from_slice(divan::black_box(&bytes)).expect("parses");
+        let range = value
+            .pointer_mut("/data/filter_range_info/range_info")
+            .expect("range_info");
+        if let Value::String(text) = range {
+            let parsed: Value = serde_json::from_str(text).expect("range parses");
+            *range = parsed;
+        }
+        value
+    });
+}
+
+#[divan::bench(args = DOCUMENTS)]
+fn sonic_value(bencher: divan::Bencher, name: &str) {
+    use sonic_rs::{JsonContainerTrait, JsonValueMutTrait, JsonValueTrait};
+    let bytes = document(name);
+    let (size, items) = counters(&bytes);
+    bencher.counter(size).counter(items).bench(|| {
+        let mut value: sonic_rs::Value =
+            sonic_rs::from_slice(divan::black_box(&bytes)).expect("parses");
+        let range = value
+            .get_mut("data")
+            .and_then(|d| d.get_mut("filter_range_info"))
+            .and_then(|f| f.get_mut("range_info"))
+            .expect("range_info");
+        if let Some(text) = range.as_str() {
+            let parsed: sonic_rs::Value = sonic_rs::from_str(text).expect("range parses");
+            *range = parsed;
+        }
+        divan::black_box(value.as_object().map(|o| o.len()))
+    });
+}

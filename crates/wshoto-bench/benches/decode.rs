@@ -37,7 +37,7 @@ fn document(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// A CorpSend2Customer task whose range holds 3 000 tag details and 2 000 chats (about 0.5 MB).
+/// A CorpSend2Customer task whose range holds 3 000 tag details and 2 000 chats (about 545 KB).
 fn large_task() -> Vec<u8> {
     let tags: Vec<Value> = (0..3_000)
         .map(|i| {

@@ -1,10 +1,17 @@
-//! Any bytes through `wshoto_model::decode`: no panic, a one-line error, and whatever decodes
-//! re-encodes into an envelope that decodes to the same task.
+//! Any bytes through `wshoto_model::decode`: no panic, the same answer with and without its
+//! single-pass fast path, a one-line error, and whatever decodes re-encodes into an envelope that
+//! decodes to the same task.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
+    // The single-pass fast path never changes the answer.
+    assert_eq!(
+        wshoto_model::decode(bytes),
+        wshoto_model::decode_without_fast_path(bytes),
+        "the fast path and the general one disagree"
+    );
     match wshoto_model::decode(bytes) {
         Ok(task) => {
             let envelope = serde_json::json!({"code": 0, "msg": "ok", "data": &task});

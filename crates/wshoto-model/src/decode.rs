@@ -116,6 +116,20 @@ fn with_lone_surrogates_replaced<T>(
 
 fn decode_exact(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
     let bytes = without_bom(bytes);
+    if let Some(task) = crate::fast_path::decode(bytes) {
+        return Ok(task);
+    }
+    decode_general(bytes)
+}
+
+/// [`decode`] without its single-pass fast path: what the fuzz target compares it with.
+#[cfg(fuzzing)]
+pub fn decode_without_fast_path(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
+    with_lone_surrogates_replaced(bytes, |bytes| decode_general(without_bom(bytes)))
+}
+
+/// The two-stage decode (envelope with `data` raw, then `data`): every input, every error.
+fn decode_general(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
     decode_data(bytes, read_task_data(bytes)?.get()).map_err(DecodeError::Json)
 }
 
@@ -263,4 +277,46 @@ pub fn to_display_json(task: &MassTaskDetail) -> Result<serde_json::Value, serde
         object.insert("filter_range_info".into(), shown.into());
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every fixture, and many variations of each, decodes the same through the fast path as
+    /// through the general one (when the fast path takes it at all).
+    #[test]
+    fn the_fast_path_agrees_with_the_general_one() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+        let mut taken = 0;
+        for entry in std::fs::read_dir(dir).expect("fixtures").flatten() {
+            let original = std::fs::read(entry.path()).expect("fixture");
+            let original = without_bom(&original).to_vec();
+            let mut variants = vec![original.clone()];
+            // Every prefix (truncations), and each byte replaced by a few others.
+            for cut in (0..original.len()).step_by(7) {
+                variants.push(original[..cut].to_vec());
+            }
+            for at in (0..original.len()).step_by(11) {
+                for byte in [b'"', b'0', b'{', b']', b'\\', b' '] {
+                    let mut changed = original.clone();
+                    changed[at] = byte;
+                    variants.push(changed);
+                }
+            }
+            for bytes in variants {
+                if let Some(fast) = crate::fast_path::decode(&bytes) {
+                    taken += 1;
+                    assert_eq!(
+                        decode_general(&bytes),
+                        Ok(fast),
+                        "{}: {}",
+                        entry.path().display(),
+                        String::from_utf8_lossy(&bytes)
+                    );
+                }
+            }
+        }
+        assert!(taken > 1_000, "the fast path was exercised: {taken}");
+    }
 }

@@ -20,6 +20,7 @@
 mod decode;
 mod enums;
 mod error;
+mod fast_path;
 mod labels;
 mod lenient;
 pub mod range;
@@ -28,6 +29,8 @@ mod surrogates;
 mod task;
 pub mod time;
 
+#[cfg(fuzzing)]
+pub use decode::decode_without_fast_path;
 pub use decode::{
     TaskPage, decode, decode_envelope, decode_page, decode_strict, page_extent, to_display_json,
 };

@@ -1,0 +1,155 @@
+//! The single-pass decode of the usual response: `code` first (0), then `data` as a task object.
+//!
+//! The general decoder reads the envelope with `data` captured raw, so that a non-zero `code`
+//! wins whatever `data` holds, then parses `data` again: the whole document is scanned twice.
+//! When `code` comes before `data`, as the API sends it, `data` can be decoded as a task while
+//! the envelope is read. Anything else — `data` before `code`, a non-zero `code`, a page, a
+//! repeated key, any error — gives up here, and the general decoder runs from the start, so
+//! its errors, paths and tolerances are the only ones a caller ever sees.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::range::RangeInfo;
+use crate::task::MassTaskDetail;
+
+/// The task, when the response is the usual single-pass case; `None` to take the general path.
+pub(crate) fn decode(bytes: &[u8]) -> Option<MassTaskDetail> {
+    // The general path refuses invalid UTF-8 anywhere in `data` (its raw capture must be text),
+    // even inside a field it ignores; skipping a field does not check it, so check it all first.
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let envelope = de.deserialize_map(EnvelopeVisitor).ok()?;
+    de.end().ok()?;
+    let mut task = envelope?;
+    // As the general path does: an invalid range's error is placed under the task's path.
+    if let Some(RangeInfo::Invalid(invalid)) =
+        task.filter_range_info.as_mut().map(|info| &mut info.range)
+    {
+        invalid.error = invalid.error.clone().under("data");
+    }
+    Some(task)
+}
+
+/// Reads the envelope; `Ok(None)` or an error both mean "take the general path".
+struct EnvelopeVisitor;
+
+impl<'de> Visitor<'de> for EnvelopeVisitor {
+    type Value = Option<MassTaskDetail>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a response envelope")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut code_seen = false;
+        let mut msg_seen = false;
+        let mut task = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "code" if !code_seen => {
+                    let code = map.next_value_seed(LenientInt)?;
+                    if code != 0 {
+                        return Ok(None);
+                    }
+                    code_seen = true;
+                }
+                "data" if code_seen && task.is_none() => {
+                    task = Some(map.next_value_seed(TaskObject)?);
+                }
+                // Read as the general path reads it, so that both accept the same `msg`.
+                "msg" if !msg_seen => {
+                    map.next_value_seed(LenientText)?;
+                    msg_seen = true;
+                }
+                // `data` before `code`, or a key given twice: the general path decides.
+                "code" | "data" | "msg" => return Ok(None),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(task)
+    }
+}
+
+/// `data` as a task, from a JSON object only: serde would also read a struct from an array by
+/// position, which the general path refuses.
+struct TaskObject;
+
+impl<'de> de::DeserializeSeed<'de> for TaskObject {
+    type Value = MassTaskDetail;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<MassTaskDetail, D::Error> {
+        d.deserialize_map(TaskObjectVisitor)
+    }
+}
+
+struct TaskObjectVisitor;
+
+impl<'de> Visitor<'de> for TaskObjectVisitor {
+    type Value = MassTaskDetail;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mass-send task object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MassTaskDetail, A::Error> {
+        serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+    }
+}
+
+/// `msg` read as the general path reads it.
+struct LenientText;
+
+impl<'de> de::DeserializeSeed<'de> for LenientText {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        crate::lenient::opt_text(d)
+    }
+}
+
+/// `code` read as the general path reads it (a number or a decimal string).
+struct LenientInt;
+
+impl<'de> de::DeserializeSeed<'de> for LenientInt {
+    type Value = i64;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<i64, D::Error> {
+        crate::lenient::int(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_usual_shape_takes_the_fast_path() {
+        let usual = br#"{"code":0,"msg":"ok","data":{"task_id":54,"type":10}}"#;
+        assert_eq!(decode(usual).map(|t| t.task_id), Some(54));
+        for unusual in [
+            // `data` before `code`: the general path reads `code` first.
+            &br#"{"data":{"task_id":54},"code":0}"#[..],
+            br#"{"code":40001,"msg":"no","data":{"task_id":54}}"#,
+            // An array is not a task, though serde would read one by position.
+            br#"{"code":0,"data":[54,"name"]}"#,
+            br#"{"code":0,"data":{"total":1,"records":[{"task_id":54}]}}"#,
+            br#"{"code":0,"code":0,"data":{"task_id":54}}"#,
+            br#"{"code":0,"msg":"a","msg":"b","data":{"task_id":54}}"#,
+            // The general path refuses this `msg` (out of range for a JSON value).
+            br#"{"code":0,"msg":1e999,"data":{"task_id":54}}"#,
+            br#"{"code":0,"data":{"task_id":54}} trailing"#,
+            br#"{"code":0,"data":null}"#,
+            br#"{"code":0}"#,
+        ] {
+            assert!(
+                decode(unusual).is_none(),
+                "{}",
+                String::from_utf8_lossy(unusual)
+            );
+        }
+    }
+}

@@ -5,12 +5,17 @@
 //! snapshot. Neither needs `cargo-insta`: both drive the model crate's snapshot tests through
 //! insta's `INSTA_UPDATE` variable.
 //!
+//! `bench` runs the side-by-side benchmarks of `crates/wshoto-bench` (decode against serde_json
+//! and sonic-rs, the client against raw hyper-util and reqwest) and writes medians and ratios
+//! into `docs/performance.md`.
+//!
 //! `fuzz` runs the libFuzzer targets of `fuzz/` for a bounded time (see `xtask/src/fuzz.rs`).
 //!
 //! `bench-export` builds the release `wshoto`, serves made-up tasks with `wshoto mock serve
 //! --synthetic`, exports 10 000 and 100 000 of them as JSON Lines and CSV, and writes throughput
 //! and peak memory into `docs/performance.md`.
 
+mod bench;
 mod export_bench;
 mod fuzz;
 mod snapshots;
@@ -18,7 +23,7 @@ mod snapshots;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask snapshots [--check] | bench-export | fuzz [--seconds N | --runs N] [decode | range_info]";
+const USAGE: &str = "usage: cargo xtask snapshots [--check] | bench | bench-export | fuzz [--seconds N | --runs N] [decode | range_info]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +35,7 @@ fn main() -> ExitCode {
     {
         ["snapshots"] => snapshots::regenerate(),
         ["snapshots", "--check"] => snapshots::check(),
+        ["bench"] => bench::run(),
         ["bench-export"] => export_bench::run(),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         _ => Err(USAGE.to_owned()),

@@ -1,0 +1,195 @@
+//! `cargo xtask bench`: runs the side-by-side benchmarks of `crates/wshoto-bench` (decode and
+//! HTTP) and writes their medians and ratios, with the machine and the date, into
+//! `docs/performance.md` between its `bench` markers. The raw divan output is kept in
+//! `target/xtask-bench/`.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use crate::workspace_root;
+
+const START: &str = "<!-- bench:start -->";
+const END: &str = "<!-- bench:end -->";
+
+/// Medians in nanoseconds, by (group, name).
+type Medians = BTreeMap<(String, String), f64>;
+
+/// Runs both benchmarks and writes the section.
+pub fn run() -> Result<String, String> {
+    let decode = run_bench("decode")?;
+    let http = run_bench("http")?;
+    let section = render(&parse(&decode), &parse(&http));
+    let doc = workspace_root().join("docs/performance.md");
+    let text = std::fs::read_to_string(&doc).map_err(|e| format!("{}: {e}", doc.display()))?;
+    let (Some(start), Some(end)) = (text.find(START), text.find(END)) else {
+        return Err(format!("{} has no {START} … {END} markers", doc.display()));
+    };
+    let updated = format!("{}{START}\n{section}{}", &text[..start], &text[end..]);
+    std::fs::write(&doc, updated).map_err(|e| format!("{}: {e}", doc.display()))?;
+    Ok(format!("benchmark figures written to {}", doc.display()))
+}
+
+fn run_bench(name: &str) -> Result<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args(["bench", "--quiet", "-p", "wshoto-bench", "--bench", name])
+        .output()
+        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        return Err(format!(
+            "the {name} benchmark failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let dir = workspace_root().join("target/xtask-bench");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("{name}.txt")), &text);
+    print!("{text}");
+    Ok(text)
+}
+
+/// Divan's tree: a line `├─ group` opens a group; a line `├─ name  FASTEST │ SLOWEST │ MEDIAN │ …`
+/// is a benchmark in it.
+fn parse(output: &str) -> Medians {
+    let mut medians = Medians::new();
+    let mut group = String::new();
+    for line in output.lines() {
+        let Some((_, rest)) = line.split_once("─ ") else {
+            continue;
+        };
+        let columns: Vec<&str> = rest.split('│').map(str::trim).collect();
+        let mut head = columns[0].split_whitespace();
+        let Some(name) = head.next() else { continue };
+        let fastest: Vec<&str> = head.collect();
+        if fastest.is_empty() {
+            group = name.to_owned();
+            continue;
+        }
+        if let Some(median) = columns.get(2).and_then(|c| nanoseconds(c)) {
+            medians.insert((group.clone(), name.to_owned()), median);
+        }
+    }
+    medians
+}
+
+/// `7.43 µs` → 7430.
+fn nanoseconds(text: &str) -> Option<f64> {
+    let mut parts = text.split_whitespace();
+    let value: f64 = parts.next()?.parse().ok()?;
+    let scale = match parts.next()? {
+        "ns" => 1.0,
+        "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => return None,
+    };
+    Some(value * scale)
+}
+
+fn show(ns: f64) -> String {
+    match ns {
+        n if n >= 1e6 => format!("{:.2} ms", n / 1e6),
+        n if n >= 1e3 => format!("{:.2} µs", n / 1e3),
+        n => format!("{n:.0} ns"),
+    }
+}
+
+fn render(decode: &Medians, http: &Medians) -> String {
+    let mut out = format!(
+        "Written by `cargo xtask bench` on {} — {} ({} cores); medians of one run each.\n\n",
+        today(),
+        cpu_model(),
+        std::thread::available_parallelism().map_or(0, usize::from)
+    );
+    out.push_str(
+        "| document | typed | serde_value | sonic_value | typed vs serde (×) | typed vs sonic (×) |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    let documents: Vec<&String> = decode
+        .keys()
+        .filter(|(group, _)| group == "typed")
+        .map(|(_, name)| name)
+        .collect();
+    for document in documents {
+        let get = |group: &str| decode.get(&(group.to_owned(), document.clone())).copied();
+        if let (Some(typed), Some(serde), Some(sonic)) =
+            (get("typed"), get("serde_value"), get("sonic_value"))
+        {
+            out.push_str(&format!(
+                "| `{document}` | {} | {} | {} | {:.2} | {:.2} |\n",
+                show(typed),
+                show(serde),
+                show(sonic),
+                serde / typed,
+                sonic / typed
+            ));
+        }
+    }
+    out.push_str(
+        "\n| HTTP | ours | hyper_raw | reqwest | ours vs hyper_raw (×) | ours vs reqwest (×) |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for group in ["sequential", "batch"] {
+        let get = |name: &str| http.get(&(group.to_owned(), name.to_owned())).copied();
+        if let (Some(ours), Some(hyper), Some(reqwest)) =
+            (get("ours"), get("hyper_raw"), get("reqwest"))
+        {
+            out.push_str(&format!(
+                "| {group} | {} | {} | {} | {:.2} | {:.2} |\n",
+                show(ours),
+                show(hyper),
+                show(reqwest),
+                hyper / ours,
+                reqwest / ours
+            ));
+        }
+    }
+    out.push_str("\nRatios above 1 mean ours is faster.\n");
+    out
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "an unknown processor".to_owned())
+}
+
+fn today() -> String {
+    Command::new("date")
+        .arg("+%Y-%m-%d")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map_or_else(|| "an unknown date".to_owned(), |d| d.trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn divan_trees_are_read_into_medians() {
+        let output = "\
+decode                            fastest       │ slowest       │ median        │ mean
+├─ serde_value                                  │               │               │
+│  ├─ task_54                     7.892 µs      │ 45.98 µs      │ 8.588 µs      │ 9.177 µs
+│  │                              359 MB/s      │ 68.38 MB/s    │ 343.9 MB/s    │
+╰─ typed                                        │               │               │
+   ╰─ task_54                     6.021 µs      │ 30.87 µs      │ 6.221 µs      │ 6.53 µs
+";
+        let medians = parse(output);
+        assert_eq!(medians[&("serde_value".into(), "task_54".into())], 8588.0);
+        assert_eq!(medians[&("typed".into(), "task_54".into())], 6221.0);
+        assert_eq!(medians.len(), 2);
+        assert_eq!(nanoseconds("1.69 ms"), Some(1_690_000.0));
+        assert_eq!(show(1_690_000.0), "1.69 ms");
+    }
+}

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::workspace_root;
+use crate::{today, workspace_root};
 
 const START: &str = "<!-- export-bench:start -->";
 const END: &str = "<!-- export-bench:end -->";
@@ -205,15 +205,6 @@ fn render(runs: &[Run]) -> String {
     }
     out.push('\n');
     out
-}
-
-fn today() -> String {
-    Command::new("date")
-        .arg("+%Y-%m-%d")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map_or_else(|| "an unknown date".to_owned(), |d| d.trim().to_owned())
 }
 
 /// Replaces what stands between the markers (adding them at the end when absent).

@@ -52,6 +52,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// Today's date, `yyyy-mm-dd`, for the figures a command writes.
+fn today() -> String {
+    std::process::Command::new("date")
+        .arg("+%Y-%m-%d")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map_or_else(|| "an unknown date".to_owned(), |d| d.trim().to_owned())
+}
+
 /// The workspace's root folder.
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

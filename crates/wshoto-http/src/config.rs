@@ -259,7 +259,7 @@ impl ClientBuilder {
         let proxy = self.proxy.as_deref().map(validated_proxy).transpose()?;
         if !cfg!(any(feature = "webpki-roots", feature = "native-roots"))
             && self.extra_root_pems.is_empty()
-            && self.validated_base_url()?.starts_with("https://")
+            && base_url.starts_with("https://")
         {
             return Err(Error::Config(
                 "no root certificates to trust: enable the webpki-roots or native-roots feature, \

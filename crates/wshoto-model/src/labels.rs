@@ -109,19 +109,25 @@ impl std::fmt::Display for UnknownText {
     }
 }
 
-/// The schema of an enumeration: its JSON type, its listed codes with their labels, and the note
-/// that other codes are kept.
-#[cfg(feature = "schemars")]
-pub(crate) fn enum_schema(
-    kind: serde_json::Value,
-    known: &[String],
-    examples: serde_json::Value,
-) -> schemars::Schema {
-    schemars::json_schema!({
-        "type": kind,
-        "description": format!("{}; other codes are kept as received", known.join("; ")),
-        "examples": examples,
-    })
+/// Implements `schemars::JsonSchema` (feature `schemars`) for an enumeration: its JSON type, its
+/// listed codes with their labels, and the note that other codes are kept.
+macro_rules! impl_enum_schema {
+    ($name:ident, $kind:tt, { $( $value:literal => ($zh:literal, $en:literal) ),+ }) => {
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let known = [$( format!("{} {} ({})", $value, $zh, $en) ),+].join("; ");
+                schemars::json_schema!({
+                    "type": $kind,
+                    "description": format!("{known}; other codes are kept as received"),
+                    "examples": [$( $value ),+],
+                })
+            }
+        }
+    };
 }
 
 /// Implements [`Labelled`] for an enumeration with an `Unknown` variant and a `code()` method.
@@ -188,16 +194,7 @@ macro_rules! int_enum {
 
         $crate::labels::impl_labelled!($name { $( $variant => ($zh, $en) ),+ });
 
-        #[cfg(feature = "schemars")]
-        impl schemars::JsonSchema for $name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                let known = [$( format!("{} {} ({})", $value, $zh, $en) ),+];
-                $crate::labels::enum_schema(serde_json::json!("integer"), &known, serde_json::json!([$( $value ),+]))
-            }
-        }
+        $crate::labels::impl_enum_schema!($name, "integer", { $( $value => ($zh, $en) ),+ });
 
         impl From<i64> for $name {
             fn from(code: i64) -> Self {
@@ -277,21 +274,8 @@ macro_rules! str_enum {
             }
         }
 
-        #[cfg(feature = "schemars")]
-        impl schemars::JsonSchema for $name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                let known = [$( format!("{} {} ({})", $value, $zh, $en) ),+];
-                // An unlisted code that came as a number is written back as that number.
-                $crate::labels::enum_schema(
-                    serde_json::json!(["string", "integer"]),
-                    &known,
-                    serde_json::json!([$( $value ),+]),
-                )
-            }
-        }
+        // An unlisted code that came as a number is written back as that number.
+        $crate::labels::impl_enum_schema!($name, ["string", "integer"], { $( $value => ($zh, $en) ),+ });
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -324,4 +308,4 @@ macro_rules! deserialize_from_str_code {
     };
 }
 
-pub(crate) use {deserialize_from_str_code, impl_labelled, int_enum, str_enum};
+pub(crate) use {deserialize_from_str_code, impl_enum_schema, impl_labelled, int_enum, str_enum};

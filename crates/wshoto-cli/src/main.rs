@@ -259,12 +259,11 @@ enum ProfileCommand {
     },
 }
 
-/// The config file, and the profile selected by `--profile`, `WSHOTO_PROFILE` or its default.
-fn selected_profile(name: Option<&str>) -> Result<(profiles::Config, std::path::PathBuf), Failure> {
+/// The config file (empty when there is none) and where it is.
+fn load_config() -> Result<(profiles::Config, std::path::PathBuf), Failure> {
     let path = profiles::config_path()
         .ok_or_else(|| Failure::usage("cannot find a config directory: set WSHOTO_CONFIG"))?;
     let config = profiles::load(&path)?;
-    config.select(name, &path)?;
     Ok((config, path))
 }
 
@@ -274,11 +273,10 @@ fn with_connection(
     connection: ConnectionArgs,
     command: impl FnOnce(connect::Connection, Option<&profiles::Profile>) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    let (config, path) = selected_profile(profile)?;
+    let (config, path) = load_config()?;
     let selected = config.select(profile, &path)?;
-    let name = profile.or(config.default.as_deref()).unwrap_or_default();
-    let connection = connection.into_connection(selected.map(|p| (name, p)))?;
-    command(connection, selected)
+    let connection = connection.into_connection(selected)?;
+    command(connection, selected.map(|(_, p)| p))
 }
 
 #[cfg(feature = "mock")]
@@ -412,26 +410,20 @@ fn main() -> ExitCode {
 }
 
 fn profile_command(profile: Option<&str>, command: ProfileCommand) -> Result<(), Failure> {
-    let (config, path) = match &command {
-        ProfileCommand::Show { name: Some(name) } => selected_profile(Some(name))?,
-        _ => selected_profile(profile)?,
-    };
+    let (config, path) = load_config()?;
     match command {
         ProfileCommand::List => {
+            // A profile named by --profile or WSHOTO_PROFILE (or the default) must exist.
+            config.select(profile, &path)?;
             if config.profiles.is_empty() {
                 eprintln!("no profiles in {}", path.display());
             }
             output::print_text(&crate::text::escape_lines(&profiles::list(&config)))
         }
         ProfileCommand::Show { name } => {
-            let name = name
-                .as_deref()
-                .or(profile)
-                .or(config.default.as_deref())
+            let (name, selected) = config
+                .select(name.as_deref().or(profile), &path)?
                 .ok_or_else(|| Failure::usage("name a profile: wshoto profile show NAME"))?;
-            let selected = config
-                .select(Some(name), &path)?
-                .ok_or_else(|| Failure::usage("no profile"))?;
             output::print_text(&profiles::show(name, selected))
         }
     }

@@ -153,25 +153,33 @@ fn readable_by_others(_path: &Path) -> bool {
 }
 
 impl Config {
-    /// The profile named by `name` (a flag or `WSHOTO_PROFILE`), else the default one; `None`
-    /// when neither is set. Naming a profile the file does not have is an error.
-    pub fn select(&self, name: Option<&str>, path: &Path) -> Result<Option<&Profile>, Failure> {
+    /// The profile named by `name` (a flag or `WSHOTO_PROFILE`), else the default one, with the
+    /// name it was found under; `None` when neither is set. Naming a profile the file does not
+    /// have is an error.
+    pub fn select<'a>(
+        &'a self,
+        name: Option<&'a str>,
+        path: &Path,
+    ) -> Result<Option<(&'a str, &'a Profile)>, Failure> {
         let Some(name) = name.or(self.default.as_deref()) else {
             return Ok(None);
         };
-        self.profiles.get(name).map(Some).ok_or_else(|| {
-            let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
-            Failure::usage(format!(
-                "no profile {:?} in {} (profiles: {})",
-                crate::text::excerpt(name),
-                path.display(),
-                if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                }
-            ))
-        })
+        self.profiles
+            .get(name)
+            .map(|p| Some((name, p)))
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+                Failure::usage(format!(
+                    "no profile {:?} in {} (profiles: {})",
+                    crate::text::excerpt(name),
+                    path.display(),
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            })
     }
 }
 
@@ -305,10 +313,13 @@ mod tests {
             config
                 .select(name, path)
                 .expect("ok")
-                .and_then(|p| p.app_id.clone())
+                .map(|(name, p)| (name.to_owned(), p.app_id.clone()))
         };
-        assert_eq!(pick(Some("a")).as_deref(), Some("A"));
-        assert_eq!(pick(None).as_deref(), Some("B"));
+        assert_eq!(
+            pick(Some("a")),
+            Some(("a".to_owned(), Some("A".to_owned())))
+        );
+        assert_eq!(pick(None), Some(("b".to_owned(), Some("B".to_owned()))));
         let missing = config.select(Some("zzz"), path).expect_err("unknown");
         assert!(missing.message.contains("no profile \"zzz\"") && missing.message.contains("a, b"));
         assert!(

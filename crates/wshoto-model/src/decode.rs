@@ -319,4 +319,56 @@ mod tests {
         }
         assert!(taken > 1_000, "the fast path was exercised: {taken}");
     }
+
+    /// The one-pass reading of `filter_range_info` (`range::text_ranges`) gives what the general
+    /// reading gives, for every order and form of its keys, or leaves the response to it.
+    #[test]
+    fn ranges_read_in_one_pass_agree_with_the_general_reading() {
+        let range = r#""{\"add_user_range\":{\"user_ids\":[\"u1\"]},\"sex\":\"MALE\"}""#;
+        let invalid = r#""{\"add_user_range\":7}""#;
+        let shapes = [
+            format!(r#"{{"filter_type":"CorpSend2Customer","range_info":{range}}}"#),
+            format!(r#"{{"range_info":{range},"filter_type":"CorpSend2Customer"}}"#),
+            format!(r#"{{"range_info":{range}}}"#),
+            format!(r#"{{"filter_type":null,"range_info":{range}}}"#),
+            format!(r#"{{"filter_type":"Mystery","range_info":{range},"all_staff":1}}"#),
+            format!(r#"{{"filter_type":"CorpSend2Customer","range_info":{invalid}}}"#),
+            format!(r#"{{"range_info":{invalid},"filter_type":"CorpSend2Customer"}}"#),
+            r#"{"filter_type":"CorpSend2Customer","range_info":null,"is_all_customer":"true"}"#
+                .to_owned(),
+            r#"{"filter_type":"AllCustomer","is_all_customer":true}"#.to_owned(),
+            r#"{"filter_type":"CorpSend2Customer","range_info":{"sex":"MALE"}}"#.to_owned(),
+            r#"{"filter_type":"CorpSend2Customer","range_info":[]}"#.to_owned(),
+            r#"{"filter_type":"CorpSend2Customer","range_info":"","extra":[1,{"a":2}]}"#.to_owned(),
+            format!(
+                r#"{{"filter_type":"CorpSend2Customer","range_info":{range},"range_info":null}}"#
+            ),
+            r#"{"filter_type":"CrowdPack","filter_type":"CrowdPack"}"#.to_owned(),
+            r#"{"all_staff":2,"filter_type":"CrowdPack"}"#.to_owned(),
+            r#"{"filter\u005ftype":"CorpSend2Customer","range_info":"{\"sex\":\"\u0041LL\"}"}"#
+                .to_owned(),
+        ];
+        let mut taken = 0;
+        for shape in &shapes {
+            let response = format!(
+                r#"{{"code":0,"msg":"ok","data":{{"task_id":1,"filter_range_info":{shape}}}}}"#
+            );
+            let general = decode_general(response.as_bytes());
+            match crate::fast_path::decode(response.as_bytes()) {
+                Some(fast) => {
+                    taken += 1;
+                    assert_eq!(general, Ok(fast), "{shape}");
+                }
+                None => assert!(
+                    general.is_err()
+                        || shape.contains(r#""range_info":{"#)
+                        || shape.contains(r#""range_info":["#)
+                        || shape.matches("range_info").count() > 1
+                        || shape.matches("filter_type").count() > 1,
+                    "the fast path declined a usual shape: {shape}"
+                ),
+            }
+        }
+        assert_eq!(taken, 11, "the one-pass reading was exercised");
+    }
 }

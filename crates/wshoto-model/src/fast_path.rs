@@ -6,6 +6,8 @@
 //! the envelope is read. Anything else — `data` before `code`, a non-zero `code`, a page, a
 //! repeated key, any error — gives up here, and the general decoder runs from the start, so
 //! its errors, paths and tolerances are the only ones a caller ever sees.
+//!
+//! `range_info` is read in one pass too (see `range::text_ranges`).
 
 use std::fmt;
 
@@ -19,10 +21,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<MassTaskDetail> {
     // The general path refuses invalid UTF-8 anywhere in `data` (its raw capture must be text),
     // even inside a field it ignores; skipping a field does not check it, so check it all first.
     let text = std::str::from_utf8(bytes).ok()?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let envelope = de.deserialize_map(EnvelopeVisitor).ok()?;
-    de.end().ok()?;
-    let mut task = envelope?;
+    let mut task = crate::range::text_ranges::with_enabled(|| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let envelope = de.deserialize_map(EnvelopeVisitor).ok()?;
+        de.end().ok()?;
+        envelope
+    })?;
     // As the general path does: an invalid range's error is placed under the task's path.
     if let Some(RangeInfo::Invalid(invalid)) =
         task.filter_range_info.as_mut().map(|info| &mut info.range)

@@ -9,6 +9,7 @@
 
 mod raw;
 pub mod schemas;
+pub(crate) mod text_ranges;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
@@ -338,6 +339,9 @@ struct WireFilterRangeInfo {
 
 impl<'de> Deserialize<'de> for FilterRangeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if text_ranges::enabled() {
+            return d.deserialize_map(text_ranges::FilterRangeVisitor);
+        }
         let wire = WireFilterRangeInfo::deserialize(d)?;
         let raw = wire
             .range_info
@@ -360,10 +364,43 @@ pub const RANGE_INFO_PATH: &str = "filter_range_info.range_info";
 /// Decodes `range_info` by its `filter_type`. Never fails: an undecodable document of a known
 /// type gives [`RangeInfo::Invalid`], an unknown type gives [`RangeInfo::Unknown`].
 pub fn decode_range(filter_type: Option<String>, raw: Option<RawRange>) -> RangeInfo {
-    let Some(known) = filter_type.as_deref().map(FilterType::from_code) else {
-        return RangeInfo::Unknown(UnknownRange { filter_type, raw });
-    };
     let document = raw.as_ref().and_then(RawRange::document);
+    match decode_document(filter_type.as_deref(), document) {
+        Ok(range) => range,
+        Err(Some((known, error))) => RangeInfo::Invalid(InvalidRange {
+            filter_type: known,
+            // Only a present document can fail to decode; absent ones are the default schema.
+            raw: raw.unwrap_or_else(|| RawRange::Text(String::new())),
+            error,
+        }),
+        Err(None) => RangeInfo::Unknown(UnknownRange { filter_type, raw }),
+    }
+}
+
+/// [`decode_range`] of a `range_info` sent as a JSON string, given its content: the text is
+/// copied only when the range keeps it (an invalid or unknown one).
+pub(crate) fn decode_range_text(filter_type: Option<String>, text: &str) -> RangeInfo {
+    match decode_document(filter_type.as_deref(), Some(text)) {
+        Ok(range) => range,
+        Err(Some((known, error))) => RangeInfo::Invalid(InvalidRange {
+            filter_type: known,
+            raw: RawRange::Text(text.to_owned()),
+            error,
+        }),
+        Err(None) => RangeInfo::Unknown(UnknownRange {
+            filter_type,
+            raw: Some(RawRange::Text(text.to_owned())),
+        }),
+    }
+}
+
+/// Decodes a document by its filter type: `Err(Some(…))` when a documented type's document does
+/// not fit, `Err(None)` when the type is unknown or absent.
+fn decode_document(
+    filter_type: Option<&str>,
+    document: Option<&str>,
+) -> Result<RangeInfo, Option<(FilterType, JsonPathError)>> {
+    let known = FilterType::from_code(filter_type.ok_or(None)?);
     let decoded = match &known {
         FilterType::AllCustomer => parse::<NoSchema>(document).map(|_| RangeInfo::AllCustomer),
         FilterType::AllCustomerGroup => {
@@ -384,16 +421,9 @@ pub fn decode_range(filter_type: Option<String>, raw: Option<RawRange>) -> Range
             parse(document).map(RangeInfo::OpenSend2CustomerGroup)
         }
         FilterType::CrowdPack => parse(document).map(RangeInfo::CrowdPack),
-        FilterType::Unknown(_) => return RangeInfo::Unknown(UnknownRange { filter_type, raw }),
+        FilterType::Unknown(_) => return Err(None),
     };
-    decoded.unwrap_or_else(|error| {
-        RangeInfo::Invalid(InvalidRange {
-            filter_type: known,
-            // Only a present document can fail to decode; absent ones are the default schema.
-            raw: raw.unwrap_or_else(|| RawRange::Text(String::new())),
-            error,
-        })
-    })
+    decoded.map_err(|error| Some((known, error)))
 }
 
 /// Parses a range document. An absent, blank, `null` or empty-array (`[]`) document is

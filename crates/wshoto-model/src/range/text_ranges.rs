@@ -1,0 +1,147 @@
+//! `filter_range_info` read in one pass, for the single-pass decode (`crate::fast_path`).
+//!
+//! The general reading captures `range_info` raw (a scan of the whole escaped string), unescapes
+//! it into a `String` (a second scan) and parses that (a third). Here `range_info` must be a JSON
+//! string (or `null`): it is unescaped once by the parser, and when `filter_type` came before
+//! it, as the API sends it, the document is parsed straight from the unescaped text, which is
+//! copied only if the range keeps it (invalid or unknown). Anything else — an inline range
+//! object, a repeated key, any error — is an error here, and the fast path then gives the whole
+//! response to the general decoder, so results and errors are the general reading's.
+//!
+//! Which reading [`FilterRangeInfo`]'s `Deserialize` uses is set per thread by [`with_enabled`],
+//! because the task's derived `Deserialize` gives no other way to pass it down.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+
+use super::{FilterRangeInfo, RangeInfo, decode_range_text};
+use crate::lenient;
+
+thread_local! {
+    static ENABLED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread reads ranges in one pass now.
+pub(super) fn enabled() -> bool {
+    ENABLED.with(Cell::get)
+}
+
+/// Runs `f` with ranges read in one pass on this thread; the previous setting is restored after,
+/// also when `f` unwinds.
+pub(crate) fn with_enabled<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ENABLED.with(|enabled| enabled.set(self.0));
+        }
+    }
+    let _restore = Restore(ENABLED.with(|enabled| enabled.replace(true)));
+    f()
+}
+
+/// A flag read as the general reading reads it.
+#[derive(Deserialize)]
+struct Flag(#[serde(deserialize_with = "lenient::opt_bool")] Option<bool>);
+
+/// `range_info` as read here: decoded already, or its text (when `filter_type` came after it).
+enum RangeField {
+    Decoded(RangeInfo),
+    Text(String),
+    Null,
+}
+
+pub(super) struct FilterRangeVisitor;
+
+impl<'de> Visitor<'de> for FilterRangeVisitor {
+    type Value = FilterRangeInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a filter_range_info object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FilterRangeInfo, A::Error> {
+        let mut filter_type: Option<Option<String>> = None;
+        let mut is_all_customer: Option<Flag> = None;
+        let mut is_all_customer_group: Option<Flag> = None;
+        let mut all_staff: Option<Flag> = None;
+        let mut range: Option<RangeField> = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "filter_type" if filter_type.is_none() => filter_type = Some(map.next_value()?),
+                "is_all_customer" if is_all_customer.is_none() => {
+                    is_all_customer = Some(map.next_value()?);
+                }
+                "is_all_customer_group" if is_all_customer_group.is_none() => {
+                    is_all_customer_group = Some(map.next_value()?);
+                }
+                "all_staff" if all_staff.is_none() => all_staff = Some(map.next_value()?),
+                "range_info" if range.is_none() => {
+                    range = Some(map.next_value_seed(RangeSeed {
+                        filter_type: filter_type.as_ref(),
+                    })?);
+                }
+                "filter_type"
+                | "is_all_customer"
+                | "is_all_customer_group"
+                | "all_staff"
+                | "range_info" => {
+                    return Err(de::Error::custom(
+                        "a key given twice: left to the general path",
+                    ));
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let filter_type = filter_type.flatten();
+        let range = match range {
+            Some(RangeField::Decoded(range)) => range,
+            Some(RangeField::Text(text)) => decode_range_text(filter_type, &text),
+            Some(RangeField::Null) | None => super::decode_range(filter_type, None),
+        };
+        Ok(FilterRangeInfo {
+            is_all_customer: is_all_customer.and_then(|flag| flag.0),
+            is_all_customer_group: is_all_customer_group.and_then(|flag| flag.0),
+            all_staff: all_staff.and_then(|flag| flag.0),
+            range,
+        })
+    }
+}
+
+/// Reads `range_info`: a JSON string, decoded at once when `filter_type` is known, or `null`.
+struct RangeSeed<'a> {
+    /// `filter_type`, when it came before `range_info` (`Some(None)`: it was `null`).
+    filter_type: Option<&'a Option<String>>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for RangeSeed<'_> {
+    type Value = RangeField;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RangeField, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RangeSeed<'_> {
+    type Value = RangeField;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("range_info as a JSON string or null")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<RangeField, E> {
+        Ok(match self.filter_type {
+            Some(filter_type) => RangeField::Decoded(decode_range_text(filter_type.clone(), text)),
+            None => RangeField::Text(text.to_owned()),
+        })
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<RangeField, E> {
+        Ok(RangeField::Null)
+    }
+}

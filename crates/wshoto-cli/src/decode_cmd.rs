@@ -13,16 +13,24 @@ use crate::output::print_json;
 /// an error.
 pub fn run(file: Option<PathBuf>, strict: bool) -> Result<(), Failure> {
     let bytes = read_input(file)?;
-    let decoded = if strict {
-        wshoto_model::decode_strict(&bytes)
-    } else {
-        wshoto_model::decode(&bytes)
-    };
-    let task = decoded.map_err(|error| match error {
-        DecodeError::Api { .. } => Failure::api(error.to_string()),
-        other => Failure::input(other.to_string()),
-    })?;
-    if let Some((records, total)) = wshoto_model::page_extent(&bytes)
+    let (task, extent) =
+        wshoto_model::decode_with_page_extent(&bytes).map_err(|error| match error {
+            DecodeError::Api { .. } => Failure::api(error.to_string()),
+            other => Failure::input(other.to_string()),
+        })?;
+    if strict
+        && let Some(error) = task
+            .filter_range_info
+            .as_ref()
+            .and_then(|i| i.range.error())
+    {
+        return Err(Failure::input(
+            DecodeError::Range(error.clone()).to_string(),
+        ));
+    }
+    // The input is not needed any more: free it before the output is written.
+    drop(bytes);
+    if let Some((records, total)) = extent
         && (records > 1 || total.is_some_and(|t| t > 1))
     {
         let total = total.map_or_else(|| "not given".to_owned(), |t| t.to_string());
@@ -41,9 +49,7 @@ pub fn run(file: Option<PathBuf>, strict: bool) -> Result<(), Failure> {
             crate::text::cut(&warning, crate::text::MAX_ERROR_CHARS)
         );
     }
-    let json = wshoto_model::to_display_json(&task)
-        .map_err(|e| Failure::input(format!("cannot render the task as JSON: {e}")))?;
-    print_json(&json)
+    print_json(&wshoto_model::Shown(&task))
 }
 
 fn read_input(file: Option<PathBuf>) -> Result<Vec<u8>, Failure> {

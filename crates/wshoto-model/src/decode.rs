@@ -80,14 +80,34 @@ pub fn decode_page(bytes: &[u8]) -> Result<TaskPage, DecodeError> {
     })
 }
 
-/// How many records a response's `data` page holds beyond the first (which [`decode`] returns),
-/// and its `total`: for a caller that warns that the rest was not shown. `None` for a plain task
+/// How many records a page holds, and its `total` as sent.
+pub type PageExtent = (usize, Option<i64>);
+
+/// How many records a response's `data` page holds (of which [`decode`] returns the first), and
+/// its `total`: for a caller that warns that the rest was not shown. `None` for a plain task
 /// or input that does not parse.
-pub fn page_extent(bytes: &[u8]) -> Option<(usize, Option<i64>)> {
+pub fn page_extent(bytes: &[u8]) -> Option<PageExtent> {
     let bytes = without_bom(bytes);
     let data = read_envelope(bytes).ok()??;
     let page: WirePage<'_> = serde_json::from_str(data.get()).ok()?;
     Some((page.records.len(), page.total))
+}
+
+/// [`decode`] and [`page_extent`] in one pass over the usual response: the task, and when `data`
+/// is a page, how many records it holds and its `total` (a tool that shows the task warns that
+/// the rest was not shown).
+pub fn decode_with_page_extent(
+    bytes: &[u8],
+) -> Result<(MassTaskDetail, Option<PageExtent>), DecodeError> {
+    with_lone_surrogates_replaced(bytes, |bytes| {
+        let bytes = without_bom(bytes);
+        // The fast path takes only a task object without `records`, which is no page.
+        if let Some(task) = crate::fast_path::decode(bytes) {
+            return Ok((task, None));
+        }
+        let task = decode_general(bytes)?;
+        Ok((task, page_extent(bytes)))
+    })
 }
 
 /// Decodes a response envelope into the task it carries.
@@ -242,43 +262,6 @@ fn one_line(msg: &str) -> String {
     }
 }
 
-/// The task as the JSON a tool prints: the wire field names, with `filter_range_info.range_info`
-/// as the decoded range object (see [`RangeInfo::to_json_value`]) instead of a string.
-pub fn to_display_json(task: &MassTaskDetail) -> Result<serde_json::Value, serde_json::Error> {
-    let Some(info) = &task.filter_range_info else {
-        return serde_json::to_value(task);
-    };
-    // The range is built by hand: a raw range may be too deep to pass through a `Value`.
-    let without_range = MassTaskDetail {
-        filter_range_info: None,
-        material_infos: None,
-        ..task.clone()
-    };
-    let mut value = serde_json::to_value(without_range)?;
-    let mut shown = serde_json::Map::new();
-    if let Some(filter_type) = info.range.filter_type_text() {
-        shown.insert("filter_type".into(), filter_type.into());
-    }
-    let flags = [
-        ("is_all_customer", info.is_all_customer),
-        ("is_all_customer_group", info.is_all_customer_group),
-        ("all_staff", info.all_staff),
-    ];
-    for (name, flag) in flags {
-        if let Some(flag) = flag {
-            shown.insert(name.into(), flag.into());
-        }
-    }
-    shown.insert("range_info".into(), info.range.to_json_value());
-    if let Some(object) = value.as_object_mut() {
-        if let Some(materials) = &task.material_infos {
-            object.insert("material_infos".into(), serde_json::to_value(materials)?);
-        }
-        object.insert("filter_range_info".into(), shown.into());
-    }
-    Ok(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +301,27 @@ mod tests {
             }
         }
         assert!(taken > 1_000, "the fast path was exercised: {taken}");
+    }
+
+    /// `decode_with_page_extent` is `decode` and `page_extent` together, on every fixture and on
+    /// a task object that also holds `records`.
+    #[test]
+    fn decode_with_page_extent_is_decode_and_page_extent() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+        let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(dir)
+            .expect("fixtures")
+            .flatten()
+            .map(|entry| std::fs::read(entry.path()).expect("fixture"))
+            .collect();
+        inputs.push(br#"{"code":0,"data":{"task_id":54,"records":[{"task_id":55},{}]}}"#.to_vec());
+        let mut pages = 0;
+        for bytes in &inputs {
+            let together = decode_with_page_extent(bytes);
+            let apart = decode(bytes).map(|task| (task, page_extent(bytes)));
+            pages += usize::from(matches!(&apart, Ok((_, Some(_)))));
+            assert_eq!(together, apart, "{}", String::from_utf8_lossy(bytes));
+        }
+        assert!(pages >= 2, "pages were among the inputs: {pages}");
     }
 
     /// The one-pass reading of `filter_range_info` (`range::text_ranges`) gives what the general

@@ -100,7 +100,41 @@ impl<'de> Visitor<'de> for TaskObjectVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MassTaskDetail, A::Error> {
-        serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+        serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(NotAPage(map)))
+    }
+}
+
+/// The task object's keys, refusing `records`: an object with one may be a page, which the
+/// general path reads as such (and `page_extent` reports).
+struct NotAPage<A>(A);
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotAPage<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.0.next_key::<std::borrow::Cow<'de, str>>()? {
+            None => Ok(None),
+            Some(key) if key == "records" => Err(de::Error::custom("maybe a page")),
+            Some(key) => {
+                let key: de::value::CowStrDeserializer<'de, A::Error> =
+                    de::IntoDeserializer::into_deserializer(key);
+                seed.deserialize(key).map(Some)
+            }
+        }
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.0.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
     }
 }
 
@@ -141,6 +175,8 @@ mod tests {
             // An array is not a task, though serde would read one by position.
             br#"{"code":0,"data":[54,"name"]}"#,
             br#"{"code":0,"data":{"total":1,"records":[{"task_id":54}]}}"#,
+            // A task that also holds `records` may be a page: `page_extent` must see it.
+            br#"{"code":0,"data":{"task_id":54,"records":[{"task_id":55}]}}"#,
             br#"{"code":0,"code":0,"data":{"task_id":54}}"#,
             br#"{"code":0,"msg":"a","msg":"b","data":{"task_id":54}}"#,
             // The general path refuses this `msg` (out of range for a JSON value).

@@ -18,6 +18,7 @@
 //! (unknown enum values and unknown filter types are kept, and serializing gives the wire form).
 
 mod decode;
+mod display;
 mod enums;
 mod error;
 mod fast_path;
@@ -32,8 +33,10 @@ pub mod time;
 #[cfg(fuzzing)]
 pub use decode::decode_without_fast_path;
 pub use decode::{
-    TaskPage, decode, decode_envelope, decode_page, decode_strict, page_extent, to_display_json,
+    PageExtent, TaskPage, decode, decode_envelope, decode_page, decode_strict,
+    decode_with_page_extent, page_extent,
 };
+pub use display::{Shown, to_display_json};
 pub use enums::{
     ActChildType, Audience, ChatStatus, CrowdPackDeleted, FilterType, MaterialStatus, Sender, Sex,
     TagOperator, TagStatus, TagType, TaskStatus, TaskType,

@@ -194,6 +194,15 @@ impl RangeInfo {
         }
     }
 
+    /// The range as [`Self::to_json_value`] gives it, serialized without building a value for
+    /// a decoded document.
+    pub(crate) fn shown(&self) -> ShownRange<'_> {
+        match self.schema() {
+            Some(schema) => ShownRange::Schema(schema),
+            None => ShownRange::Value(self.to_json_value()),
+        }
+    }
+
     /// The `range_info` value to put on the wire; `None` leaves the field out.
     fn wire_value(&self) -> Result<Option<WireRange<'_>>, serde_json::Error> {
         Ok(match (self.schema(), self) {
@@ -218,7 +227,7 @@ impl Serialize for WireCustomer<'_> {
 }
 
 /// A borrowed range document of any schema.
-enum Schema<'a> {
+pub(crate) enum Schema<'a> {
     Customer(&'a CustomerRange),
     Group(&'a GroupRange),
     Moment(&'a MomentRange),
@@ -236,6 +245,21 @@ impl Serialize for Schema<'_> {
             Self::OpenCustomer(r) => r.serialize(s),
             Self::OpenGroup(r) => r.serialize(s),
             Self::CrowdPack(r) => r.serialize(s),
+        }
+    }
+}
+
+/// A range in its shown form: see [`RangeInfo::shown`].
+pub(crate) enum ShownRange<'a> {
+    Schema(Schema<'a>),
+    Value(serde_json::Value),
+}
+
+impl Serialize for ShownRange<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Schema(schema) => schema.serialize(s),
+            Self::Value(value) => value.serialize(s),
         }
     }
 }

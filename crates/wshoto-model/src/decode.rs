@@ -102,7 +102,7 @@ pub fn decode_with_page_extent(
     with_lone_surrogates_replaced(bytes, |bytes| {
         let bytes = without_bom(bytes);
         // The fast path takes only a task object without `records`, which is no page.
-        if let Some(task) = crate::fast_path::decode(bytes) {
+        if let Some(task) = crate::fast_path::decode::<true>(bytes) {
             return Ok((task, None));
         }
         let task = decode_general(bytes)?;
@@ -136,7 +136,7 @@ fn with_lone_surrogates_replaced<T>(
 
 fn decode_exact(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
     let bytes = without_bom(bytes);
-    if let Some(task) = crate::fast_path::decode(bytes) {
+    if let Some(task) = crate::fast_path::decode::<false>(bytes) {
         return Ok(task);
     }
     decode_general(bytes)
@@ -288,8 +288,12 @@ mod tests {
                 }
             }
             for bytes in variants {
-                if let Some(fast) = crate::fast_path::decode(&bytes) {
+                let page_aware = crate::fast_path::decode::<true>(&bytes);
+                if let Some(fast) = crate::fast_path::decode::<false>(&bytes) {
                     taken += 1;
+                    if let Some(page_aware) = page_aware {
+                        assert_eq!(page_aware, fast);
+                    }
                     assert_eq!(
                         decode_general(&bytes),
                         Ok(fast),
@@ -358,7 +362,7 @@ mod tests {
                 r#"{{"code":0,"msg":"ok","data":{{"task_id":1,"filter_range_info":{shape}}}}}"#
             );
             let general = decode_general(response.as_bytes());
-            match crate::fast_path::decode(response.as_bytes()) {
+            match crate::fast_path::decode::<false>(response.as_bytes()) {
                 Some(fast) => {
                     taken += 1;
                     assert_eq!(general, Ok(fast), "{shape}");

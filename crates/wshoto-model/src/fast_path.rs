@@ -17,13 +17,17 @@ use crate::range::RangeInfo;
 use crate::task::MassTaskDetail;
 
 /// The task, when the response is the usual single-pass case; `None` to take the general path.
-pub(crate) fn decode(bytes: &[u8]) -> Option<MassTaskDetail> {
+///
+/// With `NO_PAGE`, a task object that also holds `records` (which may be a page) is left to the
+/// general path too, so that the caller knows `data` was no page; [`decode`](crate::decode) does
+/// not need that (the general path would return the same task), so it skips the check.
+pub(crate) fn decode<const NO_PAGE: bool>(bytes: &[u8]) -> Option<MassTaskDetail> {
     // The general path refuses invalid UTF-8 anywhere in `data` (its raw capture must be text),
     // even inside a field it ignores; skipping a field does not check it, so check it all first.
     let text = std::str::from_utf8(bytes).ok()?;
     let mut task = crate::range::text_ranges::with_enabled(|| {
         let mut de = serde_json::Deserializer::from_str(text);
-        let envelope = de.deserialize_map(EnvelopeVisitor).ok()?;
+        let envelope = de.deserialize_map(EnvelopeVisitor::<NO_PAGE>).ok()?;
         de.end().ok()?;
         envelope
     })?;
@@ -37,9 +41,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<MassTaskDetail> {
 }
 
 /// Reads the envelope; `Ok(None)` or an error both mean "take the general path".
-struct EnvelopeVisitor;
+struct EnvelopeVisitor<const NO_PAGE: bool>;
 
-impl<'de> Visitor<'de> for EnvelopeVisitor {
+impl<'de, const NO_PAGE: bool> Visitor<'de> for EnvelopeVisitor<NO_PAGE> {
     type Value = Option<MassTaskDetail>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -60,7 +64,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                     code_seen = true;
                 }
                 "data" if code_seen && task.is_none() => {
-                    task = Some(map.next_value_seed(TaskObject)?);
+                    task = Some(map.next_value_seed(TaskObject::<NO_PAGE>)?);
                 }
                 // Read as the general path reads it, so that both accept the same `msg`.
                 "msg" if !msg_seen => {
@@ -80,19 +84,19 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
 
 /// `data` as a task, from a JSON object only: serde would also read a struct from an array by
 /// position, which the general path refuses.
-struct TaskObject;
+struct TaskObject<const NO_PAGE: bool>;
 
-impl<'de> de::DeserializeSeed<'de> for TaskObject {
+impl<'de, const NO_PAGE: bool> de::DeserializeSeed<'de> for TaskObject<NO_PAGE> {
     type Value = MassTaskDetail;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<MassTaskDetail, D::Error> {
-        d.deserialize_map(TaskObjectVisitor)
+        d.deserialize_map(TaskObjectVisitor::<NO_PAGE>)
     }
 }
 
-struct TaskObjectVisitor;
+struct TaskObjectVisitor<const NO_PAGE: bool>;
 
-impl<'de> Visitor<'de> for TaskObjectVisitor {
+impl<'de, const NO_PAGE: bool> Visitor<'de> for TaskObjectVisitor<NO_PAGE> {
     type Value = MassTaskDetail;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -100,7 +104,11 @@ impl<'de> Visitor<'de> for TaskObjectVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MassTaskDetail, A::Error> {
-        serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(NotAPage(map)))
+        if NO_PAGE {
+            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(NotAPage(map)))
+        } else {
+            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+        }
     }
 }
 
@@ -167,7 +175,8 @@ mod tests {
     #[test]
     fn only_the_usual_shape_takes_the_fast_path() {
         let usual = br#"{"code":0,"msg":"ok","data":{"task_id":54,"type":10}}"#;
-        assert_eq!(decode(usual).map(|t| t.task_id), Some(54));
+        assert_eq!(decode::<false>(usual).map(|t| t.task_id), Some(54));
+        assert_eq!(decode::<true>(usual).map(|t| t.task_id), Some(54));
         for unusual in [
             // `data` before `code`: the general path reads `code` first.
             &br#"{"data":{"task_id":54},"code":0}"#[..],
@@ -175,8 +184,6 @@ mod tests {
             // An array is not a task, though serde would read one by position.
             br#"{"code":0,"data":[54,"name"]}"#,
             br#"{"code":0,"data":{"total":1,"records":[{"task_id":54}]}}"#,
-            // A task that also holds `records` may be a page: `page_extent` must see it.
-            br#"{"code":0,"data":{"task_id":54,"records":[{"task_id":55}]}}"#,
             br#"{"code":0,"code":0,"data":{"task_id":54}}"#,
             br#"{"code":0,"msg":"a","msg":"b","data":{"task_id":54}}"#,
             // The general path refuses this `msg` (out of range for a JSON value).
@@ -185,11 +192,13 @@ mod tests {
             br#"{"code":0,"data":null}"#,
             br#"{"code":0}"#,
         ] {
-            assert!(
-                decode(unusual).is_none(),
-                "{}",
-                String::from_utf8_lossy(unusual)
-            );
+            let shown = String::from_utf8_lossy(unusual);
+            assert!(decode::<false>(unusual).is_none(), "{shown}");
+            assert!(decode::<true>(unusual).is_none(), "{shown}");
         }
+        // A task that also holds `records` may be a page: the page-aware reading leaves it.
+        let hybrid = br#"{"code":0,"data":{"task_id":54,"records":[{"task_id":55}]}}"#;
+        assert_eq!(decode::<false>(hybrid).map(|t| t.task_id), Some(54));
+        assert!(decode::<true>(hybrid).is_none());
     }
 }

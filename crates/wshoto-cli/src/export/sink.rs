@@ -178,10 +178,7 @@ impl Writer {
     fn write_task(&mut self, task: &MassTaskDetail) -> Result<(), WriteError> {
         match &mut self.output {
             Output::Jsonl(out) => {
-                let value = wshoto_model::to_display_json(task).map_err(|e| {
-                    WriteError::Io(format!("task {}: cannot render: {e}", task.task_id))
-                })?;
-                let line = serde_json::to_string(&value).map_err(|e| {
+                let line = serde_json::to_string(&wshoto_model::Shown(task)).map_err(|e| {
                     WriteError::Io(format!("task {}: cannot render: {e}", task.task_id))
                 })?;
                 let line = self.client.redact(&line);

@@ -30,16 +30,7 @@ struct Run {
 /// Builds, serves, measures, and writes the section.
 pub fn run() -> Result<String, String> {
     let root = workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let built = Command::new(&cargo)
-        .current_dir(&root)
-        .args(["build", "--release", "--quiet", "-p", "wshoto-cli"])
-        .status()
-        .map_err(|e| format!("cannot run cargo build: {e}"))?;
-    if !built.success() {
-        return Err("cargo build --release -p wshoto-cli failed".into());
-    }
-    let wshoto = root.join("target/release/wshoto");
+    let wshoto = build_release_cli()?;
     let mut mock = Mock::start(&wshoto)?;
     let scratch = root.join("target/xtask-export-bench");
     let _ = std::fs::remove_dir_all(&scratch);
@@ -63,6 +54,21 @@ pub fn run() -> Result<String, String> {
     let doc = root.join("docs/performance.md");
     replace_section(&doc, &section)?;
     Ok(format!("export benchmark written to {}", doc.display()))
+}
+
+/// Builds the release `wshoto` and returns its path.
+pub(crate) fn build_release_cli() -> Result<PathBuf, String> {
+    let root = workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let built = Command::new(&cargo)
+        .current_dir(&root)
+        .args(["build", "--release", "--quiet", "-p", "wshoto-cli"])
+        .status()
+        .map_err(|e| format!("cannot run cargo build: {e}"))?;
+    if !built.success() {
+        return Err("cargo build --release -p wshoto-cli failed".into());
+    }
+    Ok(root.join("target/release/wshoto"))
 }
 
 /// `wshoto mock serve --synthetic` on a free loopback port.
@@ -158,7 +164,7 @@ fn export(
 }
 
 /// `VmHWM` of a running process, in KiB.
-fn high_water_mark(status_path: &str) -> Option<u64> {
+pub(crate) fn high_water_mark(status_path: &str) -> Option<u64> {
     let status = std::fs::read_to_string(status_path).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
@@ -209,13 +215,28 @@ fn render(runs: &[Run]) -> String {
 
 /// Replaces what stands between the markers (adding them at the end when absent).
 fn replace_section(doc: &Path, section: &str) -> Result<(), String> {
+    replace_between(doc, (START, END), "Export", section)
+}
+
+/// Replaces what stands between `markers` in `doc` (adding them under a `## heading` at the end
+/// when absent).
+pub(crate) fn replace_between(
+    doc: &Path,
+    (start_marker, end_marker): (&str, &str),
+    heading: &str,
+    section: &str,
+) -> Result<(), String> {
     let text = std::fs::read_to_string(doc).map_err(|e| format!("{}: {e}", doc.display()))?;
-    let block = format!("{START}\n{section}{END}");
-    let updated = match (text.find(START), text.find(END)) {
+    let block = format!("{start_marker}\n{section}{end_marker}");
+    let updated = match (text.find(start_marker), text.find(end_marker)) {
         (Some(start), Some(end)) if start < end => {
-            format!("{}{block}{}", &text[..start], &text[end + END.len()..])
+            format!(
+                "{}{block}{}",
+                &text[..start],
+                &text[end + end_marker.len()..]
+            )
         }
-        _ => format!("{}\n## Export\n\n{block}\n", text.trim_end()),
+        _ => format!("{}\n## {heading}\n\n{block}\n", text.trim_end()),
     };
     std::fs::write(doc, updated).map_err(|e| format!("{}: {e}", doc.display()))
 }

@@ -11,6 +11,9 @@
 //!
 //! `fuzz` runs the libFuzzer targets of `fuzz/` for a bounded time (see `xtask/src/fuzz.rs`).
 //!
+//! `bench-large` times `wshoto decode` of an ≈80 MB response against Python's `json` module and
+//! writes time and peak memory into `docs/performance.md`.
+//!
 //! `bench-export` builds the release `wshoto`, serves made-up tasks with `wshoto mock serve
 //! --synthetic`, exports 10 000 and 100 000 of them as JSON Lines and CSV, and writes throughput
 //! and peak memory into `docs/performance.md`.
@@ -18,12 +21,13 @@
 mod bench;
 mod export_bench;
 mod fuzz;
+mod large_decode_bench;
 mod snapshots;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask snapshots [--check] | bench | bench-export | fuzz [--seconds N | --runs N] [decode | range_info]";
+const USAGE: &str = "usage: cargo xtask snapshots [--check] | bench | bench-export | bench-large | fuzz [--seconds N | --runs N] [decode | range_info]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         ["snapshots", "--check"] => snapshots::check(),
         ["bench"] => bench::run(),
         ["bench-export"] => export_bench::run(),
+        ["bench-large"] => large_decode_bench::run(),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         _ => Err(USAGE.to_owned()),
     };

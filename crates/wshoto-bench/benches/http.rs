@@ -5,7 +5,7 @@
 //! - `hyper_raw`: hyper-util's pooled client, the same POST, `serde_json::Value` of the body;
 //! - `reqwest`: a `reqwest::Client` (no TLS features), the same POST, `serde_json::Value`.
 //!
-//! `sequential`: task 54, one call at a time over keep-alive. `batch`: 2 000 made-up tasks, 16 in
+//! `sequential`: task 54, one call at a time over keep-alive. `batch`: 10 000 made-up tasks, 16 in
 //! flight (ours through `mass_task_detail_stream`, the others with `buffer_unordered(16)`). The mock serves
 //! made-up tasks from the same process and runtime, so it costs every competitor the same.
 //!
@@ -27,7 +27,7 @@ fn main() {
     divan::main();
 }
 
-const BATCH: i64 = 2_000;
+const BATCH: i64 = 10_000;
 /// Made-up tasks only (the fixtures' ids include deliberately odd bodies).
 const FIRST_ID: i64 = 1_000_001;
 const CONCURRENCY: usize = 16;

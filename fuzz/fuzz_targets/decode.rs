@@ -1,6 +1,6 @@
 //! Any bytes through `wshoto_model::decode`: no panic, the same answer with and without its
-//! single-pass fast path, a one-line error, and whatever decodes re-encodes into an envelope that
-//! decodes to the same task.
+//! single-pass fast path, the same as `decode_with_page_extent`, a one-line error, and whatever
+//! decodes re-encodes into an envelope that decodes to the same task.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,14 +12,25 @@ fuzz_target!(|bytes: &[u8]| {
         wshoto_model::decode_without_fast_path(bytes),
         "the fast path and the general one disagree"
     );
+    // Reading the page extent in the same pass changes nothing either.
+    assert_eq!(
+        wshoto_model::decode_with_page_extent(bytes),
+        wshoto_model::decode(bytes).map(|task| (task, wshoto_model::page_extent(bytes))),
+        "decode_with_page_extent disagrees with decode and page_extent"
+    );
     match wshoto_model::decode(bytes) {
         Ok(task) => {
             let envelope = serde_json::json!({"code": 0, "msg": "ok", "data": &task});
             let encoded = serde_json::to_vec(&envelope).expect("a decoded task encodes");
             let again = wshoto_model::decode(&encoded).expect("an encoded task decodes");
             assert_eq!(again, task, "decode(encode(task)) != task");
-            // What `wshoto decode` prints must render too.
-            let _ = wshoto_model::to_display_json(&task);
+            // What `wshoto decode` prints must render too, streamed or as a value, the same.
+            let shown = serde_json::to_vec(&wshoto_model::Shown(&task));
+            let value = wshoto_model::to_display_json(&task);
+            if let (Ok(shown), Ok(value)) = (shown, value) {
+                let reread: serde_json::Value = serde_json::from_slice(&shown).expect("shown JSON parses");
+                assert_eq!(reread, value, "Shown and to_display_json disagree");
+            }
         }
         Err(error) => {
             let line = error.to_string();

@@ -99,15 +99,12 @@ pub fn page_extent(bytes: &[u8]) -> Option<PageExtent> {
 pub fn decode_with_page_extent(
     bytes: &[u8],
 ) -> Result<(MassTaskDetail, Option<PageExtent>), DecodeError> {
-    with_lone_surrogates_replaced(bytes, |bytes| {
-        let bytes = without_bom(bytes);
-        // The fast path takes only a task object without `records`, which is no page.
-        if let Some(task) = crate::fast_path::decode::<true>(bytes) {
-            return Ok((task, None));
-        }
-        let task = decode_general(bytes)?;
-        Ok((task, page_extent(bytes)))
-    })
+    // The fast path takes only a task object without `records`, which is no page.
+    if let Some(task) = crate::fast_path::decode::<true>(without_bom(bytes)) {
+        return Ok((task, None));
+    }
+    let task = decode(bytes)?;
+    Ok((task, page_extent(bytes)))
 }
 
 /// Decodes a response envelope into the task it carries.

@@ -127,6 +127,16 @@ fn render(decode: &Medians, http: &Medians) -> String {
             ));
         }
     }
+    if let Some(median) = decode.get(&(String::new(), "every_fixture".to_owned())) {
+        let (documents, bytes) = fixture_corpus();
+        out.push_str(&format!(
+            "\nEvery fixture in turn ({documents} documents, {bytes} bytes, errors included): \
+             {} for the corpus, {:.0} MB/s, {:.0} documents/s.\n",
+            show(*median),
+            bytes as f64 / median * 1e3,
+            documents as f64 / median * 1e9
+        ));
+    }
     out.push_str(
         "\n| HTTP | ours | hyper_raw | reqwest | ours vs hyper_raw (×) | ours vs reqwest (×) |\n\
          |---|---|---|---|---|---|\n",
@@ -150,6 +160,19 @@ fn render(decode: &Medians, http: &Medians) -> String {
     out
 }
 
+/// How many fixtures there are, and their bytes (what `every_fixture` decodes).
+fn fixture_corpus() -> (usize, u64) {
+    let dir = workspace_root().join("fixtures");
+    let sizes: Vec<u64> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "json"))
+        .filter_map(|entry| entry.metadata().ok().map(|m| m.len()))
+        .collect();
+    (sizes.len(), sizes.iter().sum())
+}
+
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -170,6 +193,7 @@ mod tests {
     fn divan_trees_are_read_into_medians() {
         let output = "\
 decode                            fastest       │ slowest       │ median        │ mean
+├─ every_fixture                  401.2 µs      │ 520.1 µs      │ 410.5 µs      │ 415 µs
 ├─ serde_value                                  │               │               │
 │  ├─ task_54                     7.892 µs      │ 45.98 µs      │ 8.588 µs      │ 9.177 µs
 │  │                              359 MB/s      │ 68.38 MB/s    │ 343.9 MB/s    │
@@ -179,7 +203,8 @@ decode                            fastest       │ slowest       │ median    
         let medians = parse(output);
         assert_eq!(medians[&("serde_value".into(), "task_54".into())], 8588.0);
         assert_eq!(medians[&("typed".into(), "task_54".into())], 6221.0);
-        assert_eq!(medians.len(), 2);
+        assert_eq!(medians[&(String::new(), "every_fixture".into())], 410_500.0);
+        assert_eq!(medians.len(), 3);
         assert_eq!(nanoseconds("1.69 ms"), Some(1_690_000.0));
         assert_eq!(show(1_690_000.0), "1.69 ms");
     }

@@ -8,7 +8,7 @@
 //!
 //! Documents: three typical fixtures (2–3 KB), and a large made-up task (thousands of tag
 //! details and chats in its range). Throughput in bytes and documents; allocations per decode
-//! (divan's counting allocator).
+//! (divan's counting allocator). `every_fixture` decodes the whole fixture corpus (typed only).
 //!
 //! Run: `cargo bench -p wshoto-bench --bench decode`.
 
@@ -116,4 +116,28 @@ fn sonic_value(bencher: divan::Bencher, name: &str) {
         }
         divan::black_box(value.as_object().map(|o| o.len()))
     });
+}
+
+/// Every fixture in turn (errors and hostile inputs included), typed only: throughput over the
+/// whole corpus, in bytes and documents a second.
+#[divan::bench]
+fn every_fixture(bencher: divan::Bencher) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+    let mut fixtures: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "json"))
+        .map(|entry| std::fs::read(entry.path()).expect("fixture"))
+        .collect();
+    fixtures.sort();
+    let bytes: usize = fixtures.iter().map(Vec::len).sum();
+    bencher
+        .counter(divan::counter::BytesCount::new(bytes))
+        .counter(divan::counter::ItemsCount::new(fixtures.len()))
+        .bench(|| {
+            fixtures
+                .iter()
+                .filter(|fixture| wshoto_model::decode(divan::black_box(fixture)).is_ok())
+                .count()
+        });
 }

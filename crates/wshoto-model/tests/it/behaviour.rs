@@ -7,7 +7,7 @@ use wshoto_model::{
     RawRange, Sender, Sex, TagOperator, TaskStatus, TaskType, decode, decode_strict,
 };
 
-use crate::support::{fixture, fixtures, task};
+use crate::support::{envelope, fixture, fixtures, task};
 
 fn range(name: &str) -> RangeInfo {
     task(name)
@@ -62,8 +62,7 @@ fn documented_examples_encode_back_to_the_same_wire_json() {
 fn every_decodable_fixture_round_trips_through_the_wire_form() {
     for (name, bytes) in fixtures() {
         let Ok(task) = decode(&bytes) else { continue };
-        let envelope = serde_json::json!({"code": 0, "msg": "ok", "data": &task});
-        let again = decode(&serde_json::to_vec(&envelope).expect("encode"));
+        let again = decode(&envelope(&task));
         assert_eq!(again.as_ref(), Ok(&task), "{name}");
     }
 }
@@ -624,8 +623,7 @@ fn an_empty_string_for_an_optional_number_is_absent() {
 /// The `range_info` document that encoding `name`'s task writes, parsed.
 fn re_encoded_range(name: &str) -> Value {
     let task = decode(&fixture(name)).expect("decodes");
-    let envelope = serde_json::json!({"code": 0, "data": &task});
-    let wire = wire_value(&serde_json::to_vec(&envelope).expect("encode"));
+    let wire = wire_value(&envelope(&task));
     wire["data"]["filter_range_info"]["range_info"].clone()
 }
 

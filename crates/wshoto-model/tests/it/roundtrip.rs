@@ -475,9 +475,7 @@ proptest! {
 
     #[test]
     fn decode_of_encode_is_identity(task in task()) {
-        let envelope = serde_json::json!({"code": 0, "msg": "ok", "data": &task});
-        let bytes = serde_json::to_vec(&envelope).expect("encode");
-        prop_assert_eq!(wshoto_model::decode(&bytes), Ok(task));
+        prop_assert_eq!(wshoto_model::decode(&crate::support::envelope(&task)), Ok(task));
     }
 
     #[test]

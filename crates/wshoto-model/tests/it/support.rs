@@ -36,3 +36,11 @@ pub fn fixture(name: &str) -> Vec<u8> {
 pub fn task(name: &str) -> wshoto_model::MassTaskDetail {
     wshoto_model::decode(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
+
+/// A response envelope carrying `task` in its wire form. Written out directly, not through a
+/// `serde_json::Value`, which would re-read raw JSON kept in the task (an inline range, `auth`)
+/// and change numbers too large for 64 bits.
+pub fn envelope(task: &wshoto_model::MassTaskDetail) -> Vec<u8> {
+    let data = serde_json::to_string(task).expect("a task encodes");
+    format!(r#"{{"code":0,"msg":"ok","data":{data}}}"#).into_bytes()
+}

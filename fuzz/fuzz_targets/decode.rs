@@ -26,13 +26,9 @@ fuzz_target!(|bytes: &[u8]| {
             let encoded = format!(r#"{{"code":0,"msg":"ok","data":{data}}}"#);
             let again = wshoto_model::decode(encoded.as_bytes()).expect("an encoded task decodes");
             assert_eq!(again, task, "decode(encode(task)) != task");
-            // What `wshoto decode` prints must render too, streamed or as a value, the same.
-            let shown = serde_json::to_vec(&wshoto_model::Shown(&task));
-            let value = wshoto_model::to_display_json(&task);
-            if let (Ok(shown), Ok(value)) = (shown, value) {
-                let reread: serde_json::Value = serde_json::from_slice(&shown).expect("shown JSON parses");
-                assert_eq!(reread, value, "Shown and to_display_json disagree");
-            }
+            // What `wshoto decode` prints must render too, streamed and as a value.
+            serde_json::to_vec(&wshoto_model::Shown(&task)).expect("Shown renders");
+            wshoto_model::to_display_json(&task).expect("to_display_json renders");
         }
         Err(error) => {
             let line = error.to_string();

@@ -179,8 +179,14 @@ fn read_envelope(bytes: &[u8]) -> Result<Option<&RawValue>, DecodeError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DecodeError::Empty);
     }
+    // What the document starts with, after any white space (of any length).
+    let start = bytes
+        .iter()
+        .position(|byte| !byte.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let head = &bytes[start..bytes.len().min(start + 64)];
     expect_object(
-        &String::from_utf8_lossy(&bytes[..bytes.len().min(64)]),
+        &String::from_utf8_lossy(head),
         "",
         "a JSON response envelope object {\"code\", \"msg\", \"data\"}",
     )

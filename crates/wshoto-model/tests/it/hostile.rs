@@ -261,3 +261,24 @@ mod generated {
         }
     }
 }
+
+/// White space before the envelope is JSON's, whatever its length: the general path once looked
+/// for the opening brace in the first 64 bytes only (a fuzz find: the fast path disagreed).
+#[test]
+fn white_space_of_any_length_may_precede_the_envelope() {
+    // `data` before `code` is read by the general path, as is every `decode_page`.
+    let envelope = br#"{"data":{"task_id":215},"code":0,"msg":"ok"}"#;
+    for padding in ["\n".repeat(100), " \t\r\n".repeat(40)] {
+        let mut bytes = padding.into_bytes();
+        bytes.extend_from_slice(envelope);
+        assert_eq!(decode(&bytes).map(|t| t.task_id), Ok(215));
+        let page = wshoto_model::decode_page(&bytes).expect("a page of one");
+        assert_eq!(page.records.len(), 1);
+    }
+    let mut late = "\n".repeat(100).into_bytes();
+    late.extend_from_slice(b"[1]");
+    let error = decode(&late)
+        .expect_err("an array is no envelope")
+        .to_string();
+    assert!(error.contains("found an array"), "{error}");
+}

@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::{today, workspace_root};
@@ -137,18 +137,8 @@ fn export(
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start the export: {e}"))?;
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0;
-    let status = loop {
-        if let Some(kib) = high_water_mark(&status_path) {
-            peak_kib = peak_kib.max(kib);
-        }
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => return Err(format!("waiting for the export: {e}")),
-        }
-    };
+    let (status, peak_kib) =
+        wait_with_peak(&mut child).map_err(|e| format!("waiting for the export: {e}"))?;
     let elapsed = started.elapsed();
     if !status.success() {
         return Err(format!("the {format} export of {ids} ids failed: {status}"));
@@ -163,8 +153,23 @@ fn export(
     })
 }
 
+/// Waits for `child`, reading its peak resident set (KiB) every 2 ms while it runs.
+pub(crate) fn wait_with_peak(child: &mut Child) -> std::io::Result<(ExitStatus, u64)> {
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    loop {
+        if let Some(kib) = high_water_mark(&status_path) {
+            peak_kib = peak_kib.max(kib);
+        }
+        match child.try_wait()? {
+            Some(status) => return Ok((status, peak_kib)),
+            None => std::thread::sleep(Duration::from_millis(2)),
+        }
+    }
+}
+
 /// `VmHWM` of a running process, in KiB.
-pub(crate) fn high_water_mark(status_path: &str) -> Option<u64> {
+fn high_water_mark(status_path: &str) -> Option<u64> {
     let status = std::fs::read_to_string(status_path).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::export_bench::{build_release_cli, high_water_mark, replace_between};
+use crate::export_bench::{build_release_cli, replace_between, wait_with_peak};
 use crate::{today, workspace_root};
 
 const MARKERS: (&str, &str) = ("<!-- large-decode:start -->", "<!-- large-decode:end -->");
@@ -96,18 +96,8 @@ fn measure(command: &mut Command) -> Result<Run, String> {
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start {command:?}: {e}"))?;
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0;
-    let status = loop {
-        if let Some(kib) = high_water_mark(&status_path) {
-            peak_kib = peak_kib.max(kib);
-        }
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => return Err(format!("waiting for {command:?}: {e}")),
-        }
-    };
+    let (status, peak_kib) =
+        wait_with_peak(&mut child).map_err(|e| format!("waiting for {command:?}: {e}"))?;
     if !status.success() {
         return Err(format!("{command:?} failed: {status}"));
     }

@@ -5,7 +5,8 @@
 //! then [`decode_range`] picks the schema from `filter_type` and parses the document. A document
 //! that does not fit its schema does not fail the task: it becomes [`RangeInfo::Invalid`], which
 //! keeps the raw text and the error with its path. Serializing goes back through the wire form,
-//! with the document encoded into a string again.
+//! with the document encoded into a string again. On the fast path (`crate::fast_path`) the
+//! first two steps are one: see `text_ranges`.
 
 mod raw;
 pub mod schemas;
@@ -388,32 +389,39 @@ pub const RANGE_INFO_PATH: &str = "filter_range_info.range_info";
 /// Decodes `range_info` by its `filter_type`. Never fails: an undecodable document of a known
 /// type gives [`RangeInfo::Invalid`], an unknown type gives [`RangeInfo::Unknown`].
 pub fn decode_range(filter_type: Option<String>, raw: Option<RawRange>) -> RangeInfo {
-    let document = raw.as_ref().and_then(RawRange::document);
-    match decode_document(filter_type.as_deref(), document) {
-        Ok(range) => range,
-        Err(Some((known, error))) => RangeInfo::Invalid(InvalidRange {
-            filter_type: known,
-            // Only a present document can fail to decode; absent ones are the default schema.
-            raw: raw.unwrap_or_else(|| RawRange::Text(String::new())),
-            error,
-        }),
-        Err(None) => RangeInfo::Unknown(UnknownRange { filter_type, raw }),
-    }
+    let outcome = decode_document(
+        filter_type.as_deref(),
+        raw.as_ref().and_then(RawRange::document),
+    );
+    settle(outcome, filter_type, || raw)
 }
 
 /// [`decode_range`] of a `range_info` sent as a JSON string, given its content: the text is
 /// copied only when the range keeps it (an invalid or unknown one).
 pub(crate) fn decode_range_text(filter_type: Option<String>, text: &str) -> RangeInfo {
-    match decode_document(filter_type.as_deref(), Some(text)) {
+    let outcome = decode_document(filter_type.as_deref(), Some(text));
+    settle(outcome, filter_type, || {
+        Some(RawRange::Text(text.to_owned()))
+    })
+}
+
+/// The range a decode outcome gives; `raw` is asked for only when the range keeps it.
+fn settle(
+    outcome: Result<RangeInfo, Option<(FilterType, JsonPathError)>>,
+    filter_type: Option<String>,
+    raw: impl FnOnce() -> Option<RawRange>,
+) -> RangeInfo {
+    match outcome {
         Ok(range) => range,
         Err(Some((known, error))) => RangeInfo::Invalid(InvalidRange {
             filter_type: known,
-            raw: RawRange::Text(text.to_owned()),
+            // Only a present document can fail to decode; absent ones are the default schema.
+            raw: raw().unwrap_or_else(|| RawRange::Text(String::new())),
             error,
         }),
         Err(None) => RangeInfo::Unknown(UnknownRange {
             filter_type,
-            raw: Some(RawRange::Text(text.to_owned())),
+            raw: raw(),
         }),
     }
 }

@@ -5,7 +5,8 @@
 //! - `hyper_raw`: hyper-util's pooled client, the same POST, `serde_json::Value` of the body;
 //! - `reqwest`: a `reqwest::Client` (no TLS features), the same POST, `serde_json::Value`.
 //!
-//! `sequential`: task 54, one call at a time over keep-alive. `batch`: 10 000 made-up tasks, 16 in
+//! `sequential`: task 54, one call at a time over keep-alive (100 samples of 10 calls: single
+//! calls on loopback are too noisy to compare). `batch`: 10 000 made-up tasks, 16 in
 //! flight (ours through `mass_task_detail_stream`, the others with `buffer_unordered(16)`). The mock serves
 //! made-up tasks from the same process and runtime, so it costs every competitor the same.
 //!
@@ -115,7 +116,7 @@ async fn reqwest_call(setup: &Setup, task_id: i64) -> Value {
 mod sequential {
     use super::*;
 
-    #[divan::bench]
+    #[divan::bench(sample_count = 100, sample_size = 10)]
     fn ours(bencher: divan::Bencher) {
         let setup = setup();
         bencher.bench(|| {
@@ -126,13 +127,13 @@ mod sequential {
         });
     }
 
-    #[divan::bench]
+    #[divan::bench(sample_count = 100, sample_size = 10)]
     fn hyper_raw(bencher: divan::Bencher) {
         let setup = setup();
         bencher.bench(|| setup.runtime.block_on(hyper_call(setup, 54)));
     }
 
-    #[divan::bench]
+    #[divan::bench(sample_count = 100, sample_size = 10)]
     fn reqwest(bencher: divan::Bencher) {
         let setup = setup();
         bencher.bench(|| setup.runtime.block_on(reqwest_call(setup, 54)));

@@ -31,25 +31,30 @@ pub async fn serve(
     })
     .await
     .map_err(|e| Failure::io(e.to_string()))?;
-    println!("wshoto mock listening on {}", mock.url());
-    println!("  tasks served:  {count} (try task id 54)");
+    // Printed once; a reader that went away (a closed pipe) does not stop the server.
+    let mut banner = format!("wshoto mock listening on {}\n", mock.url());
+    banner.push_str(&format!("  tasks served:  {count} (try task id 54)\n"));
     if let Some(ids) = &synthetic {
-        println!(
-            "  made-up tasks: ids {}-{} without a fixture",
+        banner.push_str(&format!(
+            "  made-up tasks: ids {}-{} without a fixture\n",
             ids.start(),
             ids.end()
-        );
+        ));
     }
-    println!("  app id:        {}", mock.app_id());
-    println!("  app secret:    {}", mock.app_secret());
-    println!("  access token:  {}", mock.issue_token());
+    banner.push_str(&format!("  app id:        {}\n", mock.app_id()));
+    banner.push_str(&format!("  app secret:    {}\n", mock.app_secret()));
+    banner.push_str(&format!("  access token:  {}\n", mock.issue_token()));
     if let Some(pem) = mock.ca_pem() {
         let dir = std::env::temp_dir();
         let path = write_new_file(&dir, "wshoto-mock-ca", pem.as_bytes())
             .map_err(|e| Failure::io(format!("cannot write the CA in {}: {e}", dir.display())))?;
-        println!("  CA to trust:   {} (--ca-cert)", path.display());
+        banner.push_str(&format!(
+            "  CA to trust:   {} (--ca-cert)\n",
+            path.display()
+        ));
     }
-    println!("Press Ctrl-C to stop.");
+    banner.push_str("Press Ctrl-C to stop.\n");
+    crate::output::print_text(&banner)?;
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| Failure::io(format!("cannot wait for Ctrl-C: {e}")))?;

@@ -332,3 +332,45 @@ fn completions_are_printed_for_every_shell() {
         .expect("bash");
     assert!(checked.success());
 }
+
+/// A server whose reader went away keeps serving: `mock serve` with its standard output closed
+/// before it prints anything (as a script that reads only the first line may leave it) still
+/// answers, instead of dying on the broken pipe.
+#[test]
+fn mock_serve_keeps_serving_when_its_output_is_closed() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wshoto"))
+        .args(["mock", "serve", "--addr", &addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mock serve starts");
+    drop(child.stdout.take());
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the mock never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let alive = child.try_wait().expect("status").is_none();
+    let output = Command::new(env!("CARGO_BIN_EXE_wshoto"))
+        .args(["task", "get", "54", "--base-url", &format!("http://{addr}")])
+        .env("WSHOTO_APP_ID", "mock-app-id")
+        .env("WSHOTO_APP_SECRET", "mock-app-secret")
+        .env_remove("WSHOTO_ACCESS_TOKEN")
+        .env_remove("WSHOTO_PROFILE")
+        .env("WSHOTO_CONFIG", crate::support::NO_CONFIG)
+        .output()
+        .expect("wshoto runs");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(alive, "mock serve died when its output was closed");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}

@@ -51,14 +51,15 @@ fn run_bench(name: &str) -> Result<String, String> {
 }
 
 /// Divan's tree: a line `├─ group` opens a group; a line `├─ name  FASTEST │ SLOWEST │ MEDIAN │ …`
-/// is a benchmark in it.
+/// is a benchmark: in the open group when indented under it, at the top (group `""`) otherwise.
 fn parse(output: &str) -> Medians {
     let mut medians = Medians::new();
     let mut group = String::new();
     for line in output.lines() {
-        let Some((_, rest)) = line.split_once("─ ") else {
+        let Some((indent, rest)) = line.split_once("─ ") else {
             continue;
         };
+        let top_level = indent.chars().count() <= 1;
         let columns: Vec<&str> = rest.split('│').map(str::trim).collect();
         let mut head = columns[0].split_whitespace();
         let Some(name) = head.next() else { continue };
@@ -67,8 +68,9 @@ fn parse(output: &str) -> Medians {
             group = name.to_owned();
             continue;
         }
+        let in_group = if top_level { String::new() } else { group.clone() };
         if let Some(median) = columns.get(2).and_then(|c| nanoseconds(c)) {
-            medians.insert((group.clone(), name.to_owned()), median);
+            medians.insert((in_group, name.to_owned()), median);
         }
     }
     medians
@@ -126,6 +128,33 @@ fn render(decode: &Medians, http: &Medians) -> String {
                 sonic / typed
             ));
         }
+    }
+    let engine = |name: &str| decode.get(&("engine".to_owned(), name.to_owned())).copied();
+    let parts = [
+        ("the 545 KB range document, typed", "range"),
+        ("task 54 without its range, typed", "task"),
+        ("task 54's range_info string, unescaped", "unescape"),
+    ];
+    let mut rows = String::new();
+    for (what, part) in parts {
+        if let (Some(serde), Some(sonic)) = (
+            engine(&format!("{part}_serde_json")),
+            engine(&format!("{part}_sonic_rs")),
+        ) {
+            rows.push_str(&format!(
+                "| {what} | {} | {} | {:.2} |\n",
+                show(serde),
+                show(sonic),
+                serde / sonic
+            ));
+        }
+    }
+    if !rows.is_empty() {
+        out.push_str(
+            "\n| engine of the same typed decode | serde_json | sonic-rs | sonic-rs vs serde_json (×) |\n\
+             |---|---|---|---|\n",
+        );
+        out.push_str(&rows);
     }
     if let Some(median) = decode.get(&(String::new(), "every_fixture".to_owned())) {
         let (documents, bytes) = fixture_corpus();
@@ -193,6 +222,8 @@ mod tests {
     fn divan_trees_are_read_into_medians() {
         let output = "\
 decode                            fastest       │ slowest       │ median        │ mean
+├─ engine                                       │               │               │
+│  ╰─ range_sonic_rs              799.3 µs      │ 892.2 µs      │ 817.1 µs      │ 821.5 µs
 ├─ every_fixture                  401.2 µs      │ 520.1 µs      │ 410.5 µs      │ 415 µs
 ├─ serde_value                                  │               │               │
 │  ├─ task_54                     7.892 µs      │ 45.98 µs      │ 8.588 µs      │ 9.177 µs
@@ -204,7 +235,8 @@ decode                            fastest       │ slowest       │ median    
         assert_eq!(medians[&("serde_value".into(), "task_54".into())], 8588.0);
         assert_eq!(medians[&("typed".into(), "task_54".into())], 6221.0);
         assert_eq!(medians[&(String::new(), "every_fixture".into())], 410_500.0);
-        assert_eq!(medians.len(), 3);
+        assert_eq!(medians[&("engine".into(), "range_sonic_rs".into())], 817_100.0);
+        assert_eq!(medians.len(), 4);
         assert_eq!(nanoseconds("1.69 ms"), Some(1_690_000.0));
         assert_eq!(show(1_690_000.0), "1.69 ms");
     }

@@ -8,7 +8,8 @@
 //!
 //! Documents: three typical fixtures (2–3 KB), and a large made-up task (thousands of tag
 //! details and chats in its range). Throughput in bytes and documents; allocations per decode
-//! (divan's counting allocator). `every_fixture` decodes the whole fixture corpus (typed only).
+//! (divan's counting allocator). `every_fixture` decodes the whole fixture corpus (typed only);
+//! `engine` compares serde_json and sonic-rs as the engine of the same typed decode.
 //!
 //! Run: `cargo bench -p wshoto-bench --bench decode`.
 
@@ -140,4 +141,82 @@ fn every_fixture(bencher: divan::Bencher) {
                 .filter(|fixture| wshoto_model::decode(divan::black_box(fixture)).is_ok())
                 .count()
         });
+}
+
+/// The engine question: the same typed decode through serde_json and through sonic-rs's serde
+/// deserializer. sonic-rs cannot read the whole response (the model keeps some values as
+/// serde_json raw values), so the two parts it can read are measured apart: the large range
+/// document without `auth`, and task 54 without its range.
+mod engine {
+    use serde_json::Value;
+    use wshoto_model::MassTaskDetail;
+    use wshoto_model::range::CustomerRange;
+
+    /// `large_synthetic`'s range document, unescaped, without `auth`.
+    fn range_document() -> String {
+        let envelope: Value = serde_json::from_slice(&super::large_task()).expect("json");
+        let text = envelope["data"]["filter_range_info"]["range_info"]
+            .as_str()
+            .expect("a string");
+        text.replace("\"auth\":1,", "").replace(",\"auth\":1", "")
+    }
+
+    /// Task 54's object without `filter_range_info`.
+    fn task_without_range() -> String {
+        let mut envelope: Value =
+            serde_json::from_slice(&super::document("task_54_corp_send2customer")).expect("json");
+        if let Some(task) = envelope["data"].as_object_mut() {
+            task.remove("filter_range_info");
+        }
+        envelope["data"].to_string()
+    }
+
+    /// Task 54's `range_info` string as it stands in the response (a JSON string literal).
+    fn range_literal() -> String {
+        let envelope: Value =
+            serde_json::from_slice(&super::document("task_54_corp_send2customer")).expect("json");
+        envelope["data"]["filter_range_info"]["range_info"].to_string()
+    }
+
+    #[divan::bench]
+    fn range_serde_json(bencher: divan::Bencher) {
+        let text = range_document();
+        bencher.bench(|| {
+            serde_json::from_str::<CustomerRange>(divan::black_box(&text)).expect("range")
+        });
+    }
+
+    #[divan::bench]
+    fn range_sonic_rs(bencher: divan::Bencher) {
+        let text = range_document();
+        bencher
+            .bench(|| sonic_rs::from_str::<CustomerRange>(divan::black_box(&text)).expect("range"));
+    }
+
+    #[divan::bench]
+    fn task_serde_json(bencher: divan::Bencher) {
+        let text = task_without_range();
+        bencher.bench(|| {
+            serde_json::from_str::<MassTaskDetail>(divan::black_box(&text)).expect("task")
+        });
+    }
+
+    #[divan::bench]
+    fn task_sonic_rs(bencher: divan::Bencher) {
+        let text = task_without_range();
+        bencher
+            .bench(|| sonic_rs::from_str::<MassTaskDetail>(divan::black_box(&text)).expect("task"));
+    }
+
+    #[divan::bench]
+    fn unescape_serde_json(bencher: divan::Bencher) {
+        let text = range_literal();
+        bencher.bench(|| serde_json::from_str::<String>(divan::black_box(&text)).expect("string"));
+    }
+
+    #[divan::bench]
+    fn unescape_sonic_rs(bencher: divan::Bencher) {
+        let text = range_literal();
+        bencher.bench(|| sonic_rs::from_str::<String>(divan::black_box(&text)).expect("string"));
+    }
 }

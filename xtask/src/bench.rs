@@ -68,7 +68,11 @@ fn parse(output: &str) -> Medians {
             group = name.to_owned();
             continue;
         }
-        let in_group = if top_level { String::new() } else { group.clone() };
+        let in_group = if top_level {
+            String::new()
+        } else {
+            group.clone()
+        };
         if let Some(median) = columns.get(2).and_then(|c| nanoseconds(c)) {
             medians.insert((in_group, name.to_owned()), median);
         }
@@ -235,7 +239,10 @@ decode                            fastest       │ slowest       │ median    
         assert_eq!(medians[&("serde_value".into(), "task_54".into())], 8588.0);
         assert_eq!(medians[&("typed".into(), "task_54".into())], 6221.0);
         assert_eq!(medians[&(String::new(), "every_fixture".into())], 410_500.0);
-        assert_eq!(medians[&("engine".into(), "range_sonic_rs".into())], 817_100.0);
+        assert_eq!(
+            medians[&("engine".into(), "range_sonic_rs".into())],
+            817_100.0
+        );
         assert_eq!(medians.len(), 4);
         assert_eq!(nanoseconds("1.69 ms"), Some(1_690_000.0));
         assert_eq!(show(1_690_000.0), "1.69 ms");

@@ -25,19 +25,70 @@ impl Serialize for Shown<'_> {
         if task.material_infos.is_none() && task.filter_range_info.is_none() {
             return task.serialize(s);
         }
-        // Every field but the last two, which are written after in their shown form (they are
-        // the struct's last two fields, so the order is the wire order).
-        let head = MassTaskDetail {
-            material_infos: None,
-            filter_range_info: None,
-            ..task.clone()
-        };
         let shown = ShownTask {
-            head,
+            head: head(task),
             material_infos: task.material_infos.as_ref(),
             filter_range_info: task.filter_range_info.as_ref().map(ShownRangeInfo),
         };
         shown.serialize(s)
+    }
+}
+
+/// Every field but the last two, which are written after in their shown form (they are the
+/// struct's last two fields, so the order is the wire order). Those two are not cloned: a large
+/// task's range is most of its memory.
+fn head(task: &MassTaskDetail) -> MassTaskDetail {
+    let MassTaskDetail {
+        task_id,
+        task_name,
+        task_type,
+        task_status,
+        create_user_id,
+        send_time,
+        end_time,
+        create_time,
+        content,
+        plan_staff_qty,
+        no_send_staff_qty,
+        success_staff_qty,
+        fail_staff_qty,
+        plan_target_qty,
+        no_send_target_qty,
+        success_target_qty,
+        fail_target_qty,
+        excess_target_qty,
+        comment_staff_qty,
+        comment_customer_qty,
+        like_staff_qty,
+        like_customer_qty,
+        material_infos: _,
+        filter_range_info: _,
+    } = task;
+    MassTaskDetail {
+        task_id: *task_id,
+        task_name: task_name.clone(),
+        task_type: *task_type,
+        task_status: *task_status,
+        create_user_id: create_user_id.clone(),
+        send_time: *send_time,
+        end_time: *end_time,
+        create_time: *create_time,
+        content: content.clone(),
+        plan_staff_qty: *plan_staff_qty,
+        no_send_staff_qty: *no_send_staff_qty,
+        success_staff_qty: *success_staff_qty,
+        fail_staff_qty: *fail_staff_qty,
+        plan_target_qty: *plan_target_qty,
+        no_send_target_qty: *no_send_target_qty,
+        success_target_qty: *success_target_qty,
+        fail_target_qty: *fail_target_qty,
+        excess_target_qty: *excess_target_qty,
+        comment_staff_qty: *comment_staff_qty,
+        comment_customer_qty: *comment_customer_qty,
+        like_staff_qty: *like_staff_qty,
+        like_customer_qty: *like_customer_qty,
+        material_infos: None,
+        filter_range_info: None,
     }
 }
 

@@ -24,31 +24,31 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
     // Buffered on both sides, so that the escaping sees large pieces, not serde's many small ones.
     let safe = TerminalSafe::new(BufWriter::with_capacity(64 * 1024, io::stdout().lock()));
     let mut out = BufWriter::with_capacity(64 * 1024, safe);
-    let written = serde_json::to_writer_pretty(&mut out, value)
-        .map_err(|e| match e.io_error_kind() {
-            Some(kind) => Err(io::Error::new(kind, e)),
-            None => Ok(Failure::input(format!(
+    if let Err(e) = serde_json::to_writer_pretty(&mut out, value) {
+        return match e.io_error_kind() {
+            Some(kind) => written(Err(io::Error::new(kind, e))),
+            None => Err(Failure::input(format!(
                 "cannot render the task as JSON: {e}"
             ))),
-        })
-        .and_then(|()| {
-            out.write_all(b"\n")
-                .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
-                .and_then(|mut safe| safe.finish())
-                .map_err(Err)
-        });
-    match written {
-        Ok(()) => Ok(()),
-        Err(Ok(failure)) => Err(failure),
-        Err(Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(Err(e)) => Err(Failure::io(format!("cannot write output: {e}"))),
+        };
     }
+    written(
+        out.write_all(b"\n")
+            .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
+            .and_then(|mut safe| safe.finish()),
+    )
 }
 
 /// Prints text as is. A closed pipe is not an error.
 pub fn print_text(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// The outcome of writing to standard output: a closed pipe (the reader went away) is not an
+/// error.
+fn written(result: io::Result<()>) -> Result<(), Failure> {
+    match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::io(format!("cannot write output: {e}"))),
         Ok(()) => Ok(()),

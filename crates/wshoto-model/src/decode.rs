@@ -103,7 +103,9 @@ pub fn decode_with_page_extent(
     if let Some(task) = crate::fast_path::decode::<true>(without_bom(bytes)) {
         return Ok((task, None));
     }
-    let task = decode(bytes)?;
+    // `decode` would try the fast path again; where it would take the input, the general path
+    // gives the same task.
+    let task = decode_general_tolerant(bytes)?;
     Ok((task, page_extent(bytes)))
 }
 
@@ -142,6 +144,11 @@ fn decode_exact(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
 /// [`decode`] without its single-pass fast path: what the fuzz target compares it with.
 #[cfg(fuzzing)]
 pub fn decode_without_fast_path(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
+    decode_general_tolerant(bytes)
+}
+
+/// [`decode`] by the general path only (byte-order mark and lone surrogates handled as there).
+fn decode_general_tolerant(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
     with_lone_surrogates_replaced(bytes, |bytes| decode_general(without_bom(bytes)))
 }
 

@@ -317,6 +317,34 @@ mod tests {
         assert!(taken > 1_000, "the fast path was exercised: {taken}");
     }
 
+    /// The usual responses' range documents are read in place, not unescaped first; an invalid
+    /// one is read from its text, still on the fast path.
+    #[test]
+    fn usual_range_documents_are_read_in_place() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+        for name in [
+            "task_54_corp_send2customer.json",
+            "doc_staff_send2customer.json",
+            "crowd_pack_big_ids.json",
+        ] {
+            let bytes = std::fs::read(format!("{dir}/{name}")).expect("fixture");
+            let mut fast = None;
+            let read = crate::fast_json::tests::read_in_place(|| {
+                fast = crate::fast_path::decode::<false>(&bytes);
+            });
+            assert_eq!(read, 1, "{name}");
+            assert_eq!(fast.map(Ok), Some(decode_general(&bytes)), "{name}");
+        }
+        let invalid = br#"{"code":0,"data":{"task_id":1,"filter_range_info":{"filter_type":"CorpSend2Customer","range_info":"{\"sex\":[]}"}}}"#;
+        let mut fast = None;
+        let read = crate::fast_json::tests::read_in_place(|| {
+            fast = crate::fast_path::decode::<false>(invalid);
+        });
+        assert_eq!(read, 0);
+        let range = fast.and_then(|task| task.filter_range_info).map(|info| info.range);
+        assert!(matches!(range, Some(RangeInfo::Invalid(_))), "{range:?}");
+    }
+
     /// `decode_with_page_extent` is `decode` and `page_extent` together, on every fixture and on
     /// a task object that also holds `records`.
     #[test]

@@ -14,6 +14,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::range::RangeInfo;
+use crate::range::text_ranges::Key;
 use crate::task::MassTaskDetail;
 
 /// The task, when the response is the usual single-pass case; `None` to take the general path.
@@ -26,8 +27,8 @@ pub(crate) fn decode<const NO_PAGE: bool>(bytes: &[u8]) -> Option<MassTaskDetail
     // even inside a field it ignores; skipping a field does not check it, so check it all first.
     let text = std::str::from_utf8(bytes).ok()?;
     let mut task = crate::range::text_ranges::with_enabled(|| {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let envelope = de.deserialize_map(EnvelopeVisitor::<NO_PAGE>).ok()?;
+        let mut de = crate::fast_json::Deserializer::new(text);
+        let envelope = (&mut de).deserialize_map(EnvelopeVisitor::<NO_PAGE>).ok()?;
         de.end().ok()?;
         envelope
     })?;
@@ -54,7 +55,7 @@ impl<'de, const NO_PAGE: bool> Visitor<'de> for EnvelopeVisitor<NO_PAGE> {
         let mut code_seen = false;
         let mut msg_seen = false;
         let mut task = None;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             match key.as_ref() {
                 "code" if !code_seen => {
                     let code = map.next_value_seed(LenientInt)?;
@@ -123,10 +124,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotAPage<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        match self.0.next_key::<std::borrow::Cow<'de, str>>()? {
+        match self.0.next_key::<Key<'de>>()? {
             None => Ok(None),
-            Some(key) if key == "records" => Err(de::Error::custom("maybe a page")),
-            Some(key) => {
+            Some(Key(key)) if key == "records" => Err(de::Error::custom("maybe a page")),
+            Some(Key(key)) => {
                 let key: de::value::CowStrDeserializer<'de, A::Error> =
                     de::IntoDeserializer::into_deserializer(key);
                 seed.deserialize(key).map(Some)

@@ -21,6 +21,7 @@ mod decode;
 mod display;
 mod enums;
 mod error;
+mod fast_json;
 mod fast_path;
 mod labels;
 mod lenient;

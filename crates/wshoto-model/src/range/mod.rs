@@ -433,29 +433,53 @@ fn decode_document(
     document: Option<&str>,
 ) -> Result<RangeInfo, Option<(FilterType, JsonPathError)>> {
     let known = FilterType::from_code(filter_type.ok_or(None)?);
-    let decoded = match &known {
-        FilterType::AllCustomer => parse::<NoSchema>(document).map(|_| RangeInfo::AllCustomer),
-        FilterType::AllCustomerGroup => {
-            parse::<NoSchema>(document).map(|_| RangeInfo::AllCustomerGroup)
-        }
-        FilterType::CorpSend2Customer => parse(document).map(RangeInfo::CorpSend2Customer),
-        FilterType::StaffSend2Customer => parse(document).map(RangeInfo::StaffSend2Customer),
-        FilterType::CorpSend2CustomerGroup => {
-            parse(document).map(RangeInfo::CorpSend2CustomerGroup)
-        }
+    match decode_schema(&known, DocumentText(document)) {
+        Some(decoded) => decoded.map_err(|error| Some((known, error))),
+        None => Err(None),
+    }
+}
+
+/// Where a range document is read from: its text, or a deserializer standing at it.
+pub(crate) trait SchemaSource {
+    type Error;
+    /// Reads the document as the schema `T`.
+    fn read<T: for<'de> Deserialize<'de> + Default>(self) -> Result<T, Self::Error>;
+}
+
+/// A document's text (`None`: absent), read by [`parse`].
+struct DocumentText<'a>(Option<&'a str>);
+
+impl SchemaSource for DocumentText<'_> {
+    type Error = JsonPathError;
+    fn read<T: for<'de> Deserialize<'de> + Default>(self) -> Result<T, JsonPathError> {
+        parse(self.0)
+    }
+}
+
+/// The range of a documented filter type, read from `source` by the type's schema; `None` for
+/// an unknown type.
+pub(crate) fn decode_schema<S: SchemaSource>(
+    known: &FilterType,
+    source: S,
+) -> Option<Result<RangeInfo, S::Error>> {
+    Some(match known {
+        FilterType::AllCustomer => source.read::<NoSchema>().map(|_| RangeInfo::AllCustomer),
+        FilterType::AllCustomerGroup => source
+            .read::<NoSchema>()
+            .map(|_| RangeInfo::AllCustomerGroup),
+        FilterType::CorpSend2Customer => source.read().map(RangeInfo::CorpSend2Customer),
+        FilterType::StaffSend2Customer => source.read().map(RangeInfo::StaffSend2Customer),
+        FilterType::CorpSend2CustomerGroup => source.read().map(RangeInfo::CorpSend2CustomerGroup),
         FilterType::StaffSend2CustomerGroup => {
-            parse(document).map(RangeInfo::StaffSend2CustomerGroup)
+            source.read().map(RangeInfo::StaffSend2CustomerGroup)
         }
-        FilterType::CorpSend2Moment => parse(document).map(RangeInfo::CorpSend2Moment),
-        FilterType::StaffSend2Moment => parse(document).map(RangeInfo::StaffSend2Moment),
-        FilterType::OpenSend2Customer => parse(document).map(RangeInfo::OpenSend2Customer),
-        FilterType::OpenSend2CustomerGroup => {
-            parse(document).map(RangeInfo::OpenSend2CustomerGroup)
-        }
-        FilterType::CrowdPack => parse(document).map(RangeInfo::CrowdPack),
-        FilterType::Unknown(_) => return Err(None),
-    };
-    decoded.map_err(|error| Some((known, error)))
+        FilterType::CorpSend2Moment => source.read().map(RangeInfo::CorpSend2Moment),
+        FilterType::StaffSend2Moment => source.read().map(RangeInfo::StaffSend2Moment),
+        FilterType::OpenSend2Customer => source.read().map(RangeInfo::OpenSend2Customer),
+        FilterType::OpenSend2CustomerGroup => source.read().map(RangeInfo::OpenSend2CustomerGroup),
+        FilterType::CrowdPack => source.read().map(RangeInfo::CrowdPack),
+        FilterType::Unknown(_) => return None,
+    })
 }
 
 /// Parses a range document. An absent, blank, `null` or empty-array (`[]`) document is

@@ -14,11 +14,13 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 
-use super::{FilterRangeInfo, RangeInfo, decode_range_text};
+use super::{FilterRangeInfo, RangeInfo, SchemaSource, decode_range_text, decode_schema};
+use crate::enums::FilterType;
 use crate::lenient;
 
 thread_local! {
@@ -71,7 +73,7 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
         let mut is_all_customer_group: Option<Flag> = None;
         let mut all_staff: Option<Flag> = None;
         let mut range: Option<RangeField> = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             match key.as_ref() {
                 "filter_type" if filter_type.is_none() => filter_type = Some(map.next_value()?),
                 "is_all_customer" if is_all_customer.is_none() => {
@@ -116,16 +118,31 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
 }
 
 /// Reads `range_info`: a JSON string, decoded at once when `filter_type` is known, or `null`.
+#[derive(Clone, Copy)]
 struct RangeSeed<'a> {
     /// `filter_type`, when it came before `range_info` (`Some(None)`: it was `null`).
     filter_type: Option<&'a Option<String>>,
+}
+
+impl RangeSeed<'_> {
+    /// The documented filter type the range was sent with, if any.
+    fn known(self) -> Option<FilterType> {
+        let known = FilterType::from_code(self.filter_type?.as_deref()?);
+        known.is_known().then_some(known)
+    }
 }
 
 impl<'de> de::DeserializeSeed<'de> for RangeSeed<'_> {
     type Value = RangeField;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RangeField, D::Error> {
-        d.deserialize_any(self)
+        // For a documented type, the fast path's reader offers the document to be read in
+        // place (`visit_map` below); other deserializers visit the string as usual.
+        if self.known().is_some() {
+            d.deserialize_newtype_struct(crate::fast_json::RANGE_DOCUMENT, self)
+        } else {
+            d.deserialize_any(self)
+        }
     }
 }
 
@@ -134,6 +151,25 @@ impl<'de> Visitor<'de> for RangeSeed<'_> {
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("range_info as a JSON string or null")
+    }
+
+    fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<RangeField, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    /// The fast path's reader offering the document (`fast_json::RANGE_DOCUMENT`): read in place
+    /// by the type's schema; when it does not fit, read the text as the general reading does
+    /// (an inline object has no such key, and is refused).
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RangeField, A::Error> {
+        map.next_key::<DocumentKey>()?
+            .ok_or_else(|| de::Error::custom("an inline range: left to the general path"))?;
+        let known = self
+            .known()
+            .ok_or_else(|| de::Error::custom("no documented filter_type"))?;
+        match map.next_value_seed(InPlace(&known)) {
+            Ok(range) => Ok(RangeField::Decoded(range)),
+            Err(_) => map.next_value_seed(AsText(self)),
+        }
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<RangeField, E> {
@@ -145,5 +181,79 @@ impl<'de> Visitor<'de> for RangeSeed<'_> {
 
     fn visit_unit<E: de::Error>(self) -> Result<RangeField, E> {
         Ok(RangeField::Null)
+    }
+}
+
+/// `range_info` read as a string, whatever the filter type.
+struct AsText<'a>(RangeSeed<'a>);
+
+impl<'de> de::DeserializeSeed<'de> for AsText<'_> {
+    type Value = RangeField;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RangeField, D::Error> {
+        d.deserialize_str(self.0)
+    }
+}
+
+/// The key under which the fast path's reader offers a range document.
+struct DocumentKey;
+
+impl<'de> Deserialize<'de> for DocumentKey {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Key(key) = Key::deserialize(d)?;
+        if key == crate::fast_json::RANGE_DOCUMENT {
+            Ok(Self)
+        } else {
+            Err(de::Error::custom(
+                "an inline range: left to the general path",
+            ))
+        }
+    }
+}
+
+/// Reads a range document in place by the schema of `known`.
+struct InPlace<'a>(&'a FilterType);
+
+impl<'de> de::DeserializeSeed<'de> for InPlace<'_> {
+    type Value = RangeInfo;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RangeInfo, D::Error> {
+        decode_schema(self.0, Source(d, PhantomData))
+            .unwrap_or_else(|| Err(de::Error::custom("an unknown filter_type")))
+    }
+}
+
+/// A deserializer standing at a range document.
+struct Source<'de, D>(D, PhantomData<&'de ()>);
+
+impl<'de, D: de::Deserializer<'de>> SchemaSource for Source<'de, D> {
+    type Error = D::Error;
+    fn read<T: for<'any> Deserialize<'any> + Default>(self) -> Result<T, D::Error> {
+        T::deserialize(self.0)
+    }
+}
+
+/// An object key, borrowed from the input when it has no escape.
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(text)))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(text.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(text)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
     }
 }

@@ -341,7 +341,9 @@ mod tests {
             fast = crate::fast_path::decode::<false>(invalid);
         });
         assert_eq!(read, 0);
-        let range = fast.and_then(|task| task.filter_range_info).map(|info| info.range);
+        let range = fast
+            .and_then(|task| task.filter_range_info)
+            .map(|info| info.range);
         assert!(matches!(range, Some(RangeInfo::Invalid(_))), "{range:?}");
     }
 

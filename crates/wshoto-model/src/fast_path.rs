@@ -25,7 +25,7 @@ use crate::task::MassTaskDetail;
 pub(crate) fn decode<const NO_PAGE: bool>(bytes: &[u8]) -> Option<MassTaskDetail> {
     // The general path refuses invalid UTF-8 anywhere in `data` (its raw capture must be text),
     // even inside a field it ignores; skipping a field does not check it, so check it all first.
-    let text = std::str::from_utf8(bytes).ok()?;
+    let text = simdutf8::basic::from_utf8(bytes).ok()?;
     let mut task = crate::range::text_ranges::with_enabled(|| {
         let mut de = crate::fast_json::Deserializer::new(text);
         let envelope = (&mut de).deserialize_map(EnvelopeVisitor::<NO_PAGE>).ok()?;

@@ -134,7 +134,27 @@ impl<'de, const ESCAPED: bool> Deserializer<'de, ESCAPED> {
 
     /// Skips white space and returns the first byte of the next token, not consumed; for the
     /// embedded document, `"` stands for `\"`.
+
     fn peek(&mut self) -> Result<u8, Declined> {
+        // The usual case first: the token starts right here.
+        let bytes = self.text.as_bytes();
+        if let Some(&byte) = bytes.get(self.pos) {
+            if !ESCAPED && byte > b' ' {
+                return Ok(byte);
+            }
+            if ESCAPED && byte > b' ' && byte != b'"' {
+                if byte != b'\\' {
+                    return Ok(byte);
+                }
+                if bytes.get(self.pos + 1) == Some(&b'"') {
+                    return Ok(b'"');
+                }
+            }
+        }
+        self.peek_after_space()
+    }
+
+    fn peek_after_space(&mut self) -> Result<u8, Declined> {
         let bytes = self.text.as_bytes();
         loop {
             match bytes.get(self.pos) {

@@ -230,7 +230,11 @@ fn strings_with_escapes_read_as_serde_json_reads_them() {
 #[test]
 fn embedded_documents_follow_the_outer_and_inner_escapes() {
     let read = |outer: &str| embedded::<Value>(outer);
-    let object = |text: &str| Ok(Read::InPlace(serde_json::from_str::<Value>(text).expect("valid")));
+    let object = |text: &str| {
+        Ok(Read::InPlace(
+            serde_json::from_str::<Value>(text).expect("valid"),
+        ))
+    };
     // The inner string's own escapes: `\\n`, `\\\"`, `\\\\`, `\\u4e2d`, `\\\/`, pairs.
     assert_eq!(
         read(r#""{\"a\":\"x\\n\\\"\\\\\\u4e2d\\\/\\ud83d\\ude00\"}""#),
@@ -259,7 +263,11 @@ fn embedded_documents_follow_the_outer_and_inner_escapes() {
         assert_eq!(read(outer), Ok(Read::Text(text)), "{outer}");
     }
     // The string itself is broken: nothing is read.
-    for outer in [r#""{\"a\":1}"#, r#""{\"a\":\"\ud800\"}""#, "\"{\\\"a\\\":\u{1}1}\""] {
+    for outer in [
+        r#""{\"a\":1}"#,
+        r#""{\"a\":\"\ud800\"}""#,
+        "\"{\\\"a\\\":\u{1}1}\"",
+    ] {
         assert_eq!(read(outer), Err(Declined), "{outer}");
     }
 }

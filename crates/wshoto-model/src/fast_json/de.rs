@@ -134,7 +134,6 @@ impl<'de, const ESCAPED: bool> Deserializer<'de, ESCAPED> {
 
     /// Skips white space and returns the first byte of the next token, not consumed; for the
     /// embedded document, `"` stands for `\"`.
-
     fn peek(&mut self) -> Result<u8, Declined> {
         // The usual case first: the token starts right here.
         let bytes = self.text.as_bytes();
@@ -154,6 +153,7 @@ impl<'de, const ESCAPED: bool> Deserializer<'de, ESCAPED> {
         self.peek_after_space()
     }
 
+    /// [`Self::peek`] when white space (or the end) comes first.
     fn peek_after_space(&mut self) -> Result<u8, Declined> {
         let bytes = self.text.as_bytes();
         loop {

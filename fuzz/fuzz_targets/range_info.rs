@@ -1,6 +1,7 @@
 //! Any text as the `range_info` document of any filter type, inside a task: the task always
-//! decodes (a document that does not fit is kept as `Invalid`), nothing panics, and the decoded
-//! task re-encodes into one that decodes to the same value.
+//! decodes (a document that does not fit is kept as `Invalid`), the fast path's in-place reading
+//! of the document gives what the general path gives, nothing panics, and the decoded task
+//! re-encodes into one that decodes to the same value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,6 +23,11 @@ fuzz_target!(|input: &[u8]| {
     });
     let bytes = serde_json::to_vec(&envelope).expect("bytes");
     let task = wshoto_model::decode(&bytes).expect("a range never fails its task");
+    assert_eq!(
+        Ok(&task),
+        wshoto_model::decode_without_fast_path(&bytes).as_ref(),
+        "the in-place reading and the general one disagree"
+    );
     let _ = wshoto_model::to_display_json(&task);
     // Written out directly: a `Value` would re-read raw JSON kept in the task.
     let encoded = format!(

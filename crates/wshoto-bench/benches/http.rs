@@ -3,7 +3,11 @@
 //!
 //! - `ours`: `wshoto_http::Client` (fixed token, no rate limit), the typed task;
 //! - `hyper_raw`: hyper-util's pooled client, the same POST, `serde_json::Value` of the body;
-//! - `reqwest`: a `reqwest::Client` (no TLS features), the same POST, `serde_json::Value`.
+//! - `reqwest`: a `reqwest::Client` (no TLS features), the same POST, `serde_json::Value`;
+//! - `hyper_same_task` (sequential only, a probe rather than a competitor): hyper's HTTP/1
+//!   connection driven inside the calling future instead of a spawned connection task, one kept-
+//!   alive connection, `serde_json::Value` of the body: what a transport without the task hop
+//!   of hyper-util's pooled client (which ours and reqwest both use) could reach.
 //!
 //! `sequential`: task 54, one call at a time over keep-alive (100 samples of 10 calls: single
 //! calls on loopback are too noisy to compare). `batch`: 10 000 made-up tasks, 16 in
@@ -80,6 +84,58 @@ fn setup() -> &'static Setup {
     })
 }
 
+/// One kept-alive HTTP/1 connection whose driver is polled by the call itself.
+struct SameTask {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    connection: hyper::client::conn::http1::Connection<
+        hyper_util::rt::TokioIo<tokio::net::TcpStream>,
+        Full<Bytes>,
+    >,
+}
+
+async fn same_task_connection(setup: &Setup) -> SameTask {
+    let address = setup.mock.url().trim_start_matches("http://").to_owned();
+    let stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    stream.set_nodelay(true).expect("nodelay");
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .expect("handshake");
+    SameTask { sender, connection }
+}
+
+async fn same_task_call(setup: &Setup, slot: &mut Option<SameTask>, task_id: i64) -> Value {
+    let mut conn = match slot.take() {
+        Some(conn) => conn,
+        None => same_task_connection(setup).await,
+    };
+    let request = http::Request::post(format!("{PATH}?access_token={}", setup.token))
+        .header(http::header::HOST, "127.0.0.1")
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(format!("{{\"task_id\":{task_id}}}"))))
+        .expect("request");
+    let exchange = async {
+        let response = conn.sender.send_request(request).await.expect("response");
+        response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+    };
+    let body = {
+        let exchange = std::pin::pin!(exchange);
+        match futures_util::future::select(exchange, &mut conn.connection).await {
+            futures_util::future::Either::Left((body, _)) => body,
+            futures_util::future::Either::Right((closed, _)) => panic!("closed: {closed:?}"),
+        }
+    };
+    *slot = Some(conn);
+    serde_json::from_slice(&body).expect("json")
+}
+
 fn url(setup: &Setup) -> String {
     format!("{}{PATH}?access_token={}", setup.mock.url(), setup.token)
 }
@@ -137,6 +193,13 @@ mod sequential {
     fn reqwest(bencher: divan::Bencher) {
         let setup = setup();
         bencher.bench(|| setup.runtime.block_on(reqwest_call(setup, 54)));
+    }
+
+    #[divan::bench(sample_count = 100, sample_size = 10)]
+    fn hyper_same_task(bencher: divan::Bencher) {
+        let setup = setup();
+        let mut slot = None;
+        bencher.bench_local(|| setup.runtime.block_on(same_task_call(setup, &mut slot, 54)));
     }
 }
 

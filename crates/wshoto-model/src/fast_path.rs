@@ -13,8 +13,8 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
+use crate::lenient::Text;
 use crate::range::RangeInfo;
-use crate::range::text_ranges::Key;
 use crate::task::MassTaskDetail;
 
 /// The task, when the response is the usual single-pass case; `None` to take the general path.
@@ -55,7 +55,7 @@ impl<'de, const NO_PAGE: bool> Visitor<'de> for EnvelopeVisitor<NO_PAGE> {
         let mut code_seen = false;
         let mut msg_seen = false;
         let mut task = None;
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             match key.as_ref() {
                 "code" if !code_seen => {
                     let code = map.next_value_seed(LenientInt)?;
@@ -67,9 +67,10 @@ impl<'de, const NO_PAGE: bool> Visitor<'de> for EnvelopeVisitor<NO_PAGE> {
                 "data" if code_seen && task.is_none() => {
                     task = Some(map.next_value_seed(TaskObject::<NO_PAGE>)?);
                 }
-                // Read as the general path reads it, so that both accept the same `msg`.
+                // The general path reads `msg` as any JSON value, and every value this reader
+                // yields is one; skipped here without being kept.
                 "msg" if !msg_seen => {
-                    map.next_value_seed(LenientText)?;
+                    map.next_value::<IgnoredAny>()?;
                     msg_seen = true;
                 }
                 // `data` before `code`, or a key given twice: the general path decides.
@@ -124,10 +125,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotAPage<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        match self.0.next_key::<Key<'de>>()? {
+        match self.0.next_key::<Text<'de>>()? {
             None => Ok(None),
-            Some(Key(key)) if key == "records" => Err(de::Error::custom("maybe a page")),
-            Some(Key(key)) => {
+            Some(Text(key)) if key == "records" => Err(de::Error::custom("maybe a page")),
+            Some(Text(key)) => {
                 let key: de::value::CowStrDeserializer<'de, A::Error> =
                     de::IntoDeserializer::into_deserializer(key);
                 seed.deserialize(key).map(Some)
@@ -144,17 +145,6 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotAPage<A> {
 
     fn size_hint(&self) -> Option<usize> {
         self.0.size_hint()
-    }
-}
-
-/// `msg` read as the general path reads it.
-struct LenientText;
-
-impl<'de> de::DeserializeSeed<'de> for LenientText {
-    type Value = Option<String>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
-        crate::lenient::opt_text(d)
     }
 }
 

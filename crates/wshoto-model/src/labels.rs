@@ -301,8 +301,8 @@ macro_rules! deserialize_from_str_code {
     ($name:ident) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self::from_code(&text))
+                let text = $crate::lenient::Text::deserialize(d)?;
+                Ok(Self::from_code(text.as_str()))
             }
         }
     };

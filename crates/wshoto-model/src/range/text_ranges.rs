@@ -11,7 +11,6 @@
 //! Which reading [`FilterRangeInfo`]'s `Deserialize` uses is set per thread by [`with_enabled`],
 //! because the task's derived `Deserialize` gives no other way to pass it down.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -21,7 +20,7 @@ use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 
 use super::{FilterRangeInfo, RangeInfo, SchemaSource, decode_range_text, decode_schema};
 use crate::enums::FilterType;
-use crate::lenient;
+use crate::lenient::{self, Text};
 
 thread_local! {
     static ENABLED: Cell<bool> = const { Cell::new(false) };
@@ -68,12 +67,12 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FilterRangeInfo, A::Error> {
-        let mut filter_type: Option<Option<String>> = None;
+        let mut filter_type: Option<Option<Text<'de>>> = None;
         let mut is_all_customer: Option<Flag> = None;
         let mut is_all_customer_group: Option<Flag> = None;
         let mut all_staff: Option<Flag> = None;
         let mut range: Option<RangeField> = None;
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             match key.as_ref() {
                 "filter_type" if filter_type.is_none() => filter_type = Some(map.next_value()?),
                 "is_all_customer" if is_all_customer.is_none() => {
@@ -84,9 +83,13 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
                 }
                 "all_staff" if all_staff.is_none() => all_staff = Some(map.next_value()?),
                 "range_info" if range.is_none() => {
-                    range = Some(map.next_value_seed(RangeSeed {
-                        filter_type: filter_type.as_ref(),
-                    })?);
+                    range = Some(
+                        map.next_value_seed(RangeSeed {
+                            filter_type: filter_type
+                                .as_ref()
+                                .map(|code| code.as_ref().map(Text::as_str)),
+                        })?,
+                    );
                 }
                 "filter_type"
                 | "is_all_customer"
@@ -102,11 +105,11 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
                 }
             }
         }
-        let filter_type = filter_type.flatten();
+        let filter_type = || filter_type.flatten().map(Text::into_owned);
         let range = match range {
             Some(RangeField::Decoded(range)) => range,
-            Some(RangeField::Text(text)) => decode_range_text(filter_type, &text),
-            Some(RangeField::Null) | None => super::decode_range(filter_type, None),
+            Some(RangeField::Text(text)) => decode_range_text(filter_type(), &text),
+            Some(RangeField::Null) | None => super::decode_range(filter_type(), None),
         };
         Ok(FilterRangeInfo {
             is_all_customer: is_all_customer.and_then(|flag| flag.0),
@@ -121,13 +124,13 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
 #[derive(Clone, Copy)]
 struct RangeSeed<'a> {
     /// `filter_type`, when it came before `range_info` (`Some(None)`: it was `null`).
-    filter_type: Option<&'a Option<String>>,
+    filter_type: Option<Option<&'a str>>,
 }
 
 impl RangeSeed<'_> {
     /// The documented filter type the range was sent with, if any.
     fn known(self) -> Option<FilterType> {
-        let known = FilterType::from_code(self.filter_type?.as_deref()?);
+        let known = FilterType::from_code(self.filter_type??);
         known.is_known().then_some(known)
     }
 }
@@ -174,7 +177,9 @@ impl<'de> Visitor<'de> for RangeSeed<'_> {
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<RangeField, E> {
         Ok(match self.filter_type {
-            Some(filter_type) => RangeField::Decoded(decode_range_text(filter_type.clone(), text)),
+            Some(filter_type) => {
+                RangeField::Decoded(decode_range_text(filter_type.map(str::to_owned), text))
+            }
             None => RangeField::Text(text.to_owned()),
         })
     }
@@ -200,7 +205,7 @@ struct DocumentKey;
 
 impl<'de> Deserialize<'de> for DocumentKey {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let Key(key) = Key::deserialize(d)?;
+        let Text(key) = Text::deserialize(d)?;
         if key == crate::fast_json::RANGE_DOCUMENT {
             Ok(Self)
         } else {
@@ -230,30 +235,5 @@ impl<'de, D: de::Deserializer<'de>> SchemaSource for Source<'de, D> {
     type Error = D::Error;
     fn read<T: for<'any> Deserialize<'any> + Default>(self) -> Result<T, D::Error> {
         T::deserialize(self.0)
-    }
-}
-
-/// An object key, borrowed from the input when it has no escape.
-pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(text)))
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(text.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, text: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(text)))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
     }
 }

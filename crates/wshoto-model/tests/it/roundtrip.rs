@@ -272,6 +272,10 @@ fn crowd_pack_range() -> impl Strategy<Value = CrowdPackRange> {
     let tenant = prop_oneof![
         text().prop_map(TenantId::Text),
         any::<i64>().prop_map(|n| TenantId::Json(n.into())),
+        // Any finite float: kept in a `Value`, it must read back as the same number.
+        any::<f64>().prop_filter_map("finite", |f| {
+            serde_json::Number::from_f64(f).map(|n| TenantId::Json(n.into()))
+        }),
         text().prop_map(|s| TenantId::Json(serde_json::json!({ "id": s }))),
     ];
     let pack = (
@@ -489,5 +493,29 @@ proptest! {
         if is_schema {
             prop_assert!(wire["range_info"].is_string(), "{}", wire);
         }
+    }
+}
+
+/// Found by the `range_info` fuzz target: a float kept in a `Value` (`tenant_id`) must read back
+/// from its own encoding as the same number (serde_json's default float reading is best-effort:
+/// `44444e42` and its re-encoding `4.4444e46` gave numbers one unit in the last place apart).
+#[test]
+fn floats_kept_as_json_survive_decode_of_encode() {
+    for number in [
+        "44444e42",
+        "4.4444e46",
+        "0.1",
+        "1.7976931348623157e308",
+        "5e-324",
+        "2.2250738585072014e-308",
+        "123456789.123456789",
+        "9007199254740993.0",
+    ] {
+        let response = format!(
+            r#"{{"code":0,"data":{{"task_id":1,"filter_range_info":{{"filter_type":"CrowdPack","range_info":"{{\"tenant_id\":{number}}}"}}}}}}"#
+        );
+        let task = wshoto_model::decode(response.as_bytes()).expect("decodes");
+        let again = wshoto_model::decode(&crate::support::envelope(&task));
+        assert_eq!(again, Ok(task), "{number}");
     }
 }

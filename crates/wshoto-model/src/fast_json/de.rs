@@ -347,11 +347,16 @@ impl<'de, const ESCAPED: bool> Deserializer<'de, ESCAPED> {
     }
 }
 
-/// Methods that refuse whatever comes: the fast path declines, the general path decides.
+/// Methods that refuse whatever comes: the fast path declines, the general path decides. Each
+/// is named with the types of the arguments it takes before the visitor.
 macro_rules! declined {
-    ($($method:ident)*) => {
+    ($($method:ident($($argument:ty),*))*) => {
         $(
-            fn $method<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Declined> {
+            fn $method<V: Visitor<'de>>(
+                self,
+                $(_: $argument,)*
+                _visitor: V,
+            ) -> Result<V::Value, Declined> {
                 Err(Declined)
             }
         )*
@@ -517,21 +522,15 @@ impl<'de, const ESCAPED: bool> de::Deserializer<'de> for &mut Deserializer<'de, 
         }
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        _visitor: V,
-    ) -> Result<V::Value, Declined> {
-        Err(Declined)
-    }
-
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
         self.deserialize_any(IgnoredAny)?;
         visitor.visit_unit()
     }
 
-    declined! { deserialize_i128 deserialize_u128 deserialize_bytes deserialize_byte_buf }
+    declined! {
+        deserialize_i128() deserialize_u128() deserialize_bytes() deserialize_byte_buf()
+        deserialize_enum(&'static str, &'static [&'static str])
+    }
 }
 
 /// An object's entries.
@@ -631,53 +630,16 @@ impl<'de, const ESCAPED: bool> de::Deserializer<'de> for Key<'_, 'de, ESCAPED> {
     serde::forward_to_deserialize_any! { str string identifier char }
 
     declined! {
-        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
-        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
-        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_bytes deserialize_byte_buf
-        deserialize_option deserialize_unit deserialize_seq deserialize_map
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _visitor: V,
-    ) -> Result<V::Value, Declined> {
-        Err(Declined)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        _visitor: V,
-    ) -> Result<V::Value, Declined> {
-        Err(Declined)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _len: usize,
-        _visitor: V,
-    ) -> Result<V::Value, Declined> {
-        Err(Declined)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        _visitor: V,
-    ) -> Result<V::Value, Declined> {
-        Err(Declined)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        _visitor: V,
-    ) -> Result<V::Value, Declined> {
-        Err(Declined)
+        deserialize_bool() deserialize_i8() deserialize_i16() deserialize_i32() deserialize_i64()
+        deserialize_i128() deserialize_u8() deserialize_u16() deserialize_u32() deserialize_u64()
+        deserialize_u128() deserialize_f32() deserialize_f64() deserialize_bytes()
+        deserialize_byte_buf() deserialize_option() deserialize_unit() deserialize_seq()
+        deserialize_map()
+        deserialize_unit_struct(&'static str)
+        deserialize_tuple(usize)
+        deserialize_tuple_struct(&'static str, usize)
+        deserialize_struct(&'static str, &'static [&'static str])
+        deserialize_enum(&'static str, &'static [&'static str])
     }
 }
 

@@ -347,6 +347,47 @@ mod tests {
         assert!(matches!(range, Some(RangeInfo::Invalid(_))), "{range:?}");
     }
 
+    /// `range_info` strings as other serializers escape them — `\u` escapes of keys and values,
+    /// `\/`, escapes inside the document's own strings, pretty printing with `\n` and `\t` — are
+    /// read in place to what the general path reads; broken ones fall back to it unchanged.
+    #[test]
+    fn escaped_range_documents_agree_with_the_general_reading() {
+        let in_place = [
+            r#"{\"\u0073ex\":\"F\",\"age_range\":\"25\u007e35\"}"#,
+            r#"{\"sex\":\"F\",\"age_range\":\"25\\u007e35\"}"#,
+            r#"{\n\t\"remark_key_words\" : [ \"a\\\"b\", \"c\\\\d\", \"e\/f\", \"\u4e2d\" ],\r\n \"sex\":\"M\"\n}  "#,
+            r#"{\"chat_list\":[{\"chat_id\":\"wr1\",\"chat_name\":\"\\ud83d\\ude00 \ud83d\ude00\",\"status\":0}]}"#,
+            r#"{\"include_tags\":{\"operator\":1,\"tag_detail_list\":[{\"tag_id\":7,\"auth\":\"1\",\"strategy_id\":\"42\"}]}}"#,
+            r#"{\"add_time_range\":{\"start_time\":\"2024-08-01 00:00:00\",\"end_time\":{\"a\":[1,\"x\\ny\"]}}}"#,
+        ];
+        let fallback = [
+            r#"{\"sex\":\"F\"} trailing"#,
+            r#"{\"sex\":\"F\",\"sex\":\"M\"}"#,
+            r#"{\"age_range\":\"a\nb\"}"#,
+            r#"{\"dept_ids\":[1.5]}"#,
+            r#"{\u0022sex\":\"F\"}"#,
+            r#"[]"#,
+            r#""#,
+        ];
+        for (document, expect_in_place) in in_place
+            .iter()
+            .map(|d| (d, true))
+            .chain(fallback.iter().map(|d| (d, false)))
+        {
+            let response = format!(
+                r#"{{"code":0,"msg":"ok","data":{{"task_id":1,"filter_range_info":{{"filter_type":"CorpSend2Customer","range_info":"{document}"}}}}}}"#
+            );
+            let general = decode_general(response.as_bytes());
+            assert!(general.is_ok(), "{document}: {general:?}");
+            let mut fast = None;
+            let read = crate::fast_json::tests::read_in_place(|| {
+                fast = crate::fast_path::decode::<false>(response.as_bytes());
+            });
+            assert_eq!(fast.map(Ok), Some(general), "{document}");
+            assert_eq!(read == 1, expect_in_place, "{document}");
+        }
+    }
+
     /// `decode_with_page_extent` is `decode` and `page_extent` together, on every fixture and on
     /// a task object that also holds `records`.
     #[test]

@@ -173,17 +173,34 @@ impl<'de, const ESCAPED: bool> Deserializer<'de, ESCAPED> {
         }
     }
 
-    /// Reads a string whose opening quote was peeked.
+    /// Reads a string whose opening quote was peeked. The usual string, with no escape of its
+    /// own, is a slice of the input; the others take the cold paths below.
+    #[inline]
     fn string(&mut self) -> Result<Text<'de>, Declined> {
-        if ESCAPED {
-            return self.embedded_string();
-        }
-        let start = self.pos + 1;
-        let stop = find_special(self.text.as_bytes(), start);
-        if self.text.as_bytes().get(stop) == Some(&b'"') {
-            self.pos = stop + 1;
+        let bytes = self.text.as_bytes();
+        let quote = if ESCAPED { 2 } else { 1 };
+        let start = self.pos + quote;
+        let stop = find_special(bytes, start);
+        let closed = if ESCAPED {
+            bytes.get(stop) == Some(&b'\\') && bytes.get(stop + 1) == Some(&b'"')
+        } else {
+            bytes.get(stop) == Some(&b'"')
+        };
+        if closed {
+            self.pos = stop + quote;
             return Ok(Text::Borrowed(self.slice(start, stop)?));
         }
+        if ESCAPED {
+            self.embedded_string(start, stop)
+        } else {
+            self.plain_string(start, stop)
+        }
+    }
+
+    /// A plain string with escapes, from its content's `start`; `stop` is its first special byte.
+    #[cold]
+    #[inline(never)]
+    fn plain_string(&mut self, start: usize, stop: usize) -> Result<Text<'de>, Declined> {
         let mut out = String::with_capacity(stop - start + 16);
         let end = unescape_into(self.text, start, &mut out)?;
         if self.text.as_bytes().get(end) != Some(&b'"') {
@@ -195,15 +212,12 @@ impl<'de, const ESCAPED: bool> Deserializer<'de, ESCAPED> {
 
     /// A string of the embedded document: `\"…\"`, its own escapes written `\\n`, `\\\"`,
     /// `\\u4e2d`; characters of the content may also be escaped by the outer string (`\/`,
-    /// `\u4e2d`).
-    fn embedded_string(&mut self) -> Result<Text<'de>, Declined> {
+    /// `\u4e2d`). From its content's `start`; `stop` is its first special byte, not the
+    /// closing `\"`.
+    #[cold]
+    #[inline(never)]
+    fn embedded_string(&mut self, start: usize, stop: usize) -> Result<Text<'de>, Declined> {
         let bytes = self.text.as_bytes();
-        let start = self.pos + 2;
-        let stop = find_special(bytes, start);
-        if bytes.get(stop) == Some(&b'\\') && bytes.get(stop + 1) == Some(&b'"') {
-            self.pos = stop + 2;
-            return Ok(Text::Borrowed(self.slice(start, stop)?));
-        }
         let mut out = String::with_capacity(stop - start + 16);
         out.push_str(self.slice(start, stop)?);
         let mut at = stop;

@@ -13,6 +13,7 @@ fn is_special(byte: u8) -> bool {
 ///
 /// Eight bytes at a time (Mycroft's zero-byte test): a flag can be wrong only above a true
 /// match in the same word, so the lowest flag is always right.
+#[inline]
 pub(super) fn find_special(bytes: &[u8], from: usize) -> usize {
     const ONES: u64 = u64::MAX / 255;
     const HIGH: u64 = ONES << 7;

@@ -11,6 +11,9 @@ use crate::task::{MassTaskDetail, MaterialInfo};
 ///
 /// It serializes straight from the task, so a large task can be written to a file or a pipe
 /// without building a [`serde_json::Value`] first; [`to_display_json`] is the same as a value.
+/// A value kept as received ([`crate::RawJson`]) that a `Value` cannot hold — a number beyond the
+/// range of an f64, such as `1E999` — is shown as a string of its exact text (tools reading JSON
+/// numbers as f64 would make it infinite or fail); the wire form keeps it verbatim.
 #[derive(Debug, Clone, Copy)]
 pub struct Shown<'a>(pub &'a MassTaskDetail);
 
@@ -21,6 +24,12 @@ pub fn to_display_json(task: &MassTaskDetail) -> Result<serde_json::Value, serde
 
 impl Serialize for Shown<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::raw_json::shown_where_a_value_cannot_hold(|| self.serialize_shown(s))
+    }
+}
+
+impl Shown<'_> {
+    fn serialize_shown<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let task = self.0;
         if task.material_infos.is_none() && task.filter_range_info.is_none() {
             return task.serialize(s);

@@ -3,6 +3,7 @@
 //! others).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -90,8 +91,43 @@ impl fmt::Display for RawJson {
     }
 }
 
+thread_local! {
+    /// Set while [`shown_where_a_value_cannot_hold`] runs.
+    static SHOWN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every `RawJson` that a `serde_json::Value` cannot hold (a number beyond the
+/// range of an f64, such as `1E999`, or a lone surrogate escape, at any depth) serialized as a string of its exact text, on
+/// this thread; the previous setting is restored after, also when `f` unwinds. For the shown
+/// form ([`crate::Shown`]): tools that read JSON numbers as f64 would make such a number
+/// infinite or fail on it. The wire form keeps the text verbatim.
+pub(crate) fn shown_where_a_value_cannot_hold<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SHOWN.with(|flag| flag.set(self.0));
+        }
+    }
+    let _restore = Restore(SHOWN.with(|flag| flag.replace(true)));
+    f()
+}
+
+/// Whether a `serde_json::Value` holds this JSON text. What can fail is a number with an
+/// exponent or of 300 characters or more (the largest f64 has 309 digits) and a string with a
+/// lone surrogate escape (`"\ud800"`), so texts without `e`, `E` or `\` that are shorter are
+/// not parsed.
+fn a_value_holds(text: &str) -> bool {
+    if text.len() < 300 && !text.bytes().any(|byte| matches!(byte, b'e' | b'E' | b'\\')) {
+        return true;
+    }
+    serde_json::from_str::<serde_json::Value>(text).is_ok()
+}
+
 impl Serialize for RawJson {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if SHOWN.with(Cell::get) && !a_value_holds(self.get()) {
+            return s.serialize_str(self.get());
+        }
         self.0.serialize(s)
     }
 }

@@ -52,7 +52,8 @@ fn labels_can_be_chinese() {
 
 #[test]
 fn json_output_is_the_same_as_decode() {
-    for task_id in ["54", "202", "222", "9223372036854775807"] {
+    // 248 keeps numbers beyond f64 and a lone surrogate escape: both show them as strings.
+    for task_id in ["54", "202", "222", "248", "9223372036854775807"] {
         let fetched: Value = serde_json::from_str(&stdout(&wshoto(
             &["--mock", "task", "get", task_id, "--json"],
             b"",
@@ -62,6 +63,7 @@ fn json_output_is_the_same_as_decode() {
             "54" => "task_54_corp_send2customer",
             "202" => "crowd_pack_big_ids",
             "222" => "broken_range_chat_status",
+            "248" => "raw_number_beyond_f64",
             _ => "string_longs",
         };
         let path = fixture_path(fixture);

@@ -737,3 +737,28 @@ fn an_api_error_keeps_the_raw_msg_beside_the_one_line_one() {
     assert_eq!((code, msg.as_str()), (40001, "bad  credentials"));
     assert_eq!(raw_msg, "  bad\n\tcredentials  ");
 }
+
+/// Found by the `decode` fuzz target: a value kept as received (`RawJson`) that a
+/// `serde_json::Value` cannot hold — a number beyond the range of an f64, a lone surrogate
+/// escape — is shown (by
+/// `to_display_json`, `wshoto task get --json`, and `Shown`: `wshoto decode`, exports) as a
+/// string of its exact text, and is written back to the wire unchanged.
+#[test]
+fn raw_numbers_beyond_f64_are_shown_as_their_text() {
+    let task = task("raw_number_beyond_f64");
+    let shown = wshoto_model::to_display_json(&task).expect("renders");
+    let range = &shown["filter_range_info"]["range_info"];
+    assert_eq!(range["include_tags"]["tag_detail_list"][0]["auth"], "1E999");
+    assert_eq!(range["include_tags"]["tag_detail_list"][1]["auth"], 1);
+    // A lone surrogate escape in a kept string: its JSON text, quotes included.
+    assert_eq!(
+        range["include_tags"]["tag_detail_list"][2]["auth"],
+        r#""\ud800""#
+    );
+    assert_eq!(range["add_time_range"]["end_time"], "-1e400");
+    let streamed = serde_json::to_string(&wshoto_model::Shown(&task)).expect("streams");
+    assert_eq!(serde_json::from_str::<Value>(&streamed).ok(), Some(shown));
+    let wire = String::from_utf8(envelope(&task)).expect("text");
+    assert!(wire.contains(r#"\"auth\":1E999"#), "{wire}");
+    assert_eq!(wshoto_model::decode(wire.as_bytes()), Ok(task));
+}

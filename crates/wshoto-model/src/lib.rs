@@ -27,6 +27,7 @@ mod labels;
 mod lenient;
 pub mod range;
 mod raw_json;
+mod scoped_flag;
 mod surrogates;
 mod task;
 pub mod time;

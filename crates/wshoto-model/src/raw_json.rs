@@ -102,14 +102,7 @@ thread_local! {
 /// form ([`crate::Shown`]): tools that read JSON numbers as f64 would make such a number
 /// infinite or fail on it. The wire form keeps the text verbatim.
 pub(crate) fn shown_where_a_value_cannot_hold<T>(f: impl FnOnce() -> T) -> T {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            SHOWN.with(|flag| flag.set(self.0));
-        }
-    }
-    let _restore = Restore(SHOWN.with(|flag| flag.replace(true)));
-    f()
+    crate::scoped_flag::with_set(&SHOWN, f)
 }
 
 /// Whether a `serde_json::Value` holds this JSON text. What can fail is a number with an

@@ -34,14 +34,7 @@ pub(super) fn enabled() -> bool {
 /// Runs `f` with ranges read in one pass on this thread; the previous setting is restored after,
 /// also when `f` unwinds.
 pub(crate) fn with_enabled<T>(f: impl FnOnce() -> T) -> T {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            ENABLED.with(|enabled| enabled.set(self.0));
-        }
-    }
-    let _restore = Restore(ENABLED.with(|enabled| enabled.replace(true)));
-    f()
+    crate::scoped_flag::with_set(&ENABLED, f)
 }
 
 /// A flag read as the general reading reads it.

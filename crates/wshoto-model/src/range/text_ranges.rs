@@ -1,12 +1,14 @@
 //! `filter_range_info` read in one pass, for the single-pass decode (`crate::fast_path`).
 //!
-//! The general reading captures `range_info` raw (a scan of the whole escaped string), unescapes
-//! it into a `String` (a second scan) and parses that (a third). Here `range_info` must be a JSON
-//! string (or `null`): it is unescaped once by the parser, and when `filter_type` came before
-//! it, as the API sends it, the document is parsed straight from the unescaped text, which is
-//! copied only if the range keeps it (invalid or unknown). Anything else — an inline range
-//! object, a repeated key, any error — is an error here, and the fast path then gives the whole
-//! response to the general decoder, so results and errors are the general reading's.
+//! The general reading captures `range_info` raw, unescapes it into a `String` and parses that.
+//! Here, when `filter_type` came before `range_info` (as the API sends it) and is documented,
+//! `range_info` is asked for under `fast_json::RANGE_DOCUMENT`: the fast path's reader offers an
+//! object document to be read in place from the string's escaped text by the type's schema, and,
+//! if that fails, the string's text, which takes the general reading (`decode_range_text`, so an
+//! invalid range is kept as invalid). Any other `range_info` string comes as its text (copied
+//! only if the range keeps it); `null` is no range. An inline range object, a repeated key or any
+//! error is an error here, and the fast path then gives the whole response to the general
+//! decoder, so results and errors are the general reading's.
 //!
 //! Which reading [`FilterRangeInfo`]'s `Deserialize` uses is set per thread by [`with_enabled`],
 //! because the task's derived `Deserialize` gives no other way to pass it down.

@@ -44,6 +44,8 @@ pub async fn serve(
     banner.push_str(&format!("  app id:        {}\n", mock.app_id()));
     banner.push_str(&format!("  app secret:    {}\n", mock.app_secret()));
     banner.push_str(&format!("  access token:  {}\n", mock.issue_token()));
+    // The CA is made afresh for each run, so its file goes when the run ends.
+    let mut ca_file = None;
     if let Some(pem) = mock.ca_pem() {
         let dir = std::env::temp_dir();
         let path = write_new_file(&dir, "wshoto-mock-ca", pem.as_bytes())
@@ -52,13 +54,21 @@ pub async fn serve(
             "  CA to trust:   {} (--ca-cert)\n",
             path.display()
         ));
+        ca_file = Some(path);
     }
     banner.push_str("Press Ctrl-C to stop.\n");
-    crate::output::print_text(&banner)?;
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| Failure::io(format!("cannot wait for Ctrl-C: {e}")))?;
-    Ok(())
+    let waited = match crate::output::print_text(&banner) {
+        Ok(()) => tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| Failure::io(format!("cannot wait for Ctrl-C: {e}"))),
+        Err(failure) => Err(failure),
+    };
+    if let Some(path) = ca_file
+        && let Err(e) = std::fs::remove_file(&path)
+    {
+        eprintln!("warning: cannot remove the CA file {}: {e}", path.display());
+    }
+    waited
 }
 
 /// `FIRST-LAST` for `--synthetic`.

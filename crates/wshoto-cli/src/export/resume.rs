@@ -178,17 +178,20 @@ fn read_csv_ids(
 mod tests {
     use super::*;
 
-    fn scratch(name: &str, content: &[u8]) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("wshoto-resume-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let path = dir.join(name);
+    /// A file holding `content` in a scratch folder that is removed with the returned guard.
+    fn scratch(name: &str, content: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::Builder::new()
+            .prefix("wshoto-resume-")
+            .tempdir()
+            .expect("dir");
+        let path = dir.path().join(name);
         std::fs::write(&path, content).expect("write");
-        path
+        (dir, path)
     }
 
     #[test]
     fn a_partial_last_json_line_is_dropped_and_the_rest_counted() {
-        let path = scratch(
+        let (_dir, path) = scratch(
             "partial.jsonl",
             b"{\"task_id\":1,\"task_name\":\"a\"}\n{\"task_id\":2}\n{\"task_id\":3,\"task_na",
         );
@@ -207,7 +210,7 @@ mod tests {
     fn a_csv_record_cut_inside_a_quoted_newline_is_dropped_whole() {
         let header = ["task_id", "task_name"];
         let content = "\u{feff}task_id,task_name\n1,\"two\nlines\"\n2,\"cut \nhere";
-        let path = scratch("partial.csv", content.as_bytes());
+        let (_dir, path) = scratch("partial.csv", content.as_bytes());
         let opened = open(&path, Format::Csv, &header, true).expect("opens");
         assert_eq!(opened.done_count, 1);
         assert!(opened.done.contains(1) && !opened.done.contains(2));
@@ -225,17 +228,15 @@ mod tests {
 
     #[test]
     fn without_resume_the_file_starts_empty_and_foreign_files_are_refused() {
-        let path = scratch("fresh.jsonl", b"{\"task_id\":1}\n");
+        let (dir, path) = scratch("fresh.jsonl", b"{\"task_id\":1}\n");
         let opened = open(&path, Format::Jsonl, &[], false).expect("opens");
         assert!(opened.empty && opened.done_count == 0);
         assert_eq!(std::fs::read(&path).expect("read"), b"");
-        let foreign = scratch("foreign.jsonl", b"hello\n");
+        let (_other, foreign) = scratch("foreign.jsonl", b"hello\n");
         let error = open(&foreign, Format::Jsonl, &[], true).expect_err("not ours");
         assert!(error.message.contains("line 1"), "{}", error.message);
-        let missing =
-            std::env::temp_dir().join(format!("wshoto-none-{}.jsonl", std::process::id()));
+        let missing = dir.path().join("none.jsonl");
         let opened = open(&missing, Format::Jsonl, &[], true).expect("a new file");
         assert!(opened.empty);
-        let _ = std::fs::remove_file(missing);
     }
 }

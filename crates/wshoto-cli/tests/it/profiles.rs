@@ -5,14 +5,29 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::support::{LiveMock, assert_one_line_failure, scratch_dir, stderr};
+use crate::support::{LiveMock, ScratchDir, assert_one_line_failure, scratch_dir, stderr};
 
-/// A config file in a scratch folder, readable by its owner alone.
-fn config(name: &str, text: &str) -> PathBuf {
-    let path = scratch_dir(name).join("config.toml");
+/// A config file in a scratch folder (removed with it), readable by its owner alone.
+fn config(name: &str, text: &str) -> ConfigFile {
+    let dir = scratch_dir(name);
+    let path = dir.join("config.toml");
     std::fs::write(&path, text).expect("config");
     set_mode(&path, 0o600);
-    path
+    ConfigFile { path, _dir: dir }
+}
+
+/// A config file's path, and the scratch folder it lives in.
+struct ConfigFile {
+    path: PathBuf,
+    _dir: ScratchDir,
+}
+
+impl std::ops::Deref for ConfigFile {
+    type Target = PathBuf;
+
+    fn deref(&self) -> &PathBuf {
+        &self.path
+    }
 }
 
 fn set_mode(path: &PathBuf, mode: u32) {

@@ -101,10 +101,48 @@ impl LiveMock {
     }
 }
 
-/// A fresh scratch folder for one test.
-pub fn scratch_dir(name: &str) -> PathBuf {
+/// A fresh scratch folder for one test, removed when dropped; kept (and named on standard
+/// error) when the test is failing, to be looked at.
+pub fn scratch_dir(name: &str) -> ScratchDir {
     let dir = std::env::temp_dir().join(format!("wshoto-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    ScratchDir(dir)
+}
+
+/// See [`scratch_dir`].
+pub struct ScratchDir(PathBuf);
+
+impl std::ops::Deref for ScratchDir {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for ScratchDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("scratch folder kept: {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[test]
+fn a_scratch_folder_is_removed_when_its_test_is_done() {
+    let dir = scratch_dir("removed");
+    let path = dir.to_path_buf();
+    std::fs::write(dir.join("file"), "x").expect("write");
+    assert!(path.join("file").exists());
+    drop(dir);
+    assert!(!path.exists(), "{} left behind", path.display());
 }

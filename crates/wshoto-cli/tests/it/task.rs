@@ -198,6 +198,18 @@ impl Served {
     }
 }
 
+impl Served {
+    /// Interrupts the server as Ctrl-C would, and waits for it to end.
+    fn interrupt(mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGINT sent");
+        self.child.wait().expect("mock serve ends")
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -258,6 +270,13 @@ fn mock_serve_over_tls_works_with_its_ca() {
     let output = served.get("204", &[]);
     let err = assert_one_line_failure(&output, 4);
     assert!(err.contains("TLS"), "{err}");
+    // The CA is made for this run only: its file goes with the server.
+    assert!(std::path::Path::new(&ca).exists(), "{ca}");
+    assert!(
+        served.interrupt().success(),
+        "Ctrl-C ends the server cleanly"
+    );
+    assert!(!std::path::Path::new(&ca).exists(), "{ca} left behind");
 }
 
 #[test]

@@ -26,12 +26,16 @@ pub(crate) fn decode<const NO_PAGE: bool>(bytes: &[u8]) -> Option<MassTaskDetail
     // The general path refuses invalid UTF-8 anywhere in `data` (its raw capture must be text),
     // even inside a field it ignores; skipping a field does not check it, so check it all first.
     let text = simdutf8::basic::from_utf8(bytes).ok()?;
-    let mut task = crate::range::text_ranges::with_enabled(|| {
+    // The task is written here where it is read, not returned through every layer of the
+    // reading: it is large (about 800 bytes), and each layer would copy it.
+    let mut slot = None;
+    crate::range::text_ranges::with_enabled(|| {
         let mut de = crate::fast_json::Deserializer::new(text);
-        let envelope = (&mut de).deserialize_map(EnvelopeVisitor::<NO_PAGE>).ok()?;
-        de.end().ok()?;
-        envelope
+        let visitor = EnvelopeVisitor::<NO_PAGE> { task: &mut slot };
+        (&mut de).deserialize_map(visitor).ok()?;
+        de.end().ok()
     })?;
+    let mut task = slot?;
     // As the general path does: an invalid range's error is placed under the task's path.
     if let Some(RangeInfo::Invalid(invalid)) =
         task.filter_range_info.as_mut().map(|info| &mut info.range)
@@ -41,31 +45,36 @@ pub(crate) fn decode<const NO_PAGE: bool>(bytes: &[u8]) -> Option<MassTaskDetail
     Some(task)
 }
 
-/// Reads the envelope; `Ok(None)` or an error both mean "take the general path".
-struct EnvelopeVisitor<const NO_PAGE: bool>;
+/// Reads the envelope into `task`; an error means "take the general path", and so does a
+/// `task` left empty.
+struct EnvelopeVisitor<'a, const NO_PAGE: bool> {
+    task: &'a mut Option<MassTaskDetail>,
+}
 
-impl<'de, const NO_PAGE: bool> Visitor<'de> for EnvelopeVisitor<NO_PAGE> {
-    type Value = Option<MassTaskDetail>;
+impl<'de, const NO_PAGE: bool> Visitor<'de> for EnvelopeVisitor<'_, NO_PAGE> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a response envelope")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let general_path = || de::Error::custom("the general path decides");
         let mut code_seen = false;
         let mut msg_seen = false;
-        let mut task = None;
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             match key.as_ref() {
                 "code" if !code_seen => {
                     let code = map.next_value_seed(LenientInt)?;
                     if code != 0 {
-                        return Ok(None);
+                        return Err(general_path());
                     }
                     code_seen = true;
                 }
-                "data" if code_seen && task.is_none() => {
-                    task = Some(map.next_value_seed(TaskObject::<NO_PAGE>)?);
+                "data" if code_seen && self.task.is_none() => {
+                    map.next_value_seed(TaskObject::<NO_PAGE> {
+                        task: &mut *self.task,
+                    })?;
                 }
                 // The general path reads `msg` as any JSON value, and every value this reader
                 // yields is one; skipped here without being kept.
@@ -74,43 +83,44 @@ impl<'de, const NO_PAGE: bool> Visitor<'de> for EnvelopeVisitor<NO_PAGE> {
                     msg_seen = true;
                 }
                 // `data` before `code`, or a key given twice: the general path decides.
-                "code" | "data" | "msg" => return Ok(None),
+                "code" | "data" | "msg" => return Err(general_path()),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(task)
+        Ok(())
     }
 }
 
-/// `data` as a task, from a JSON object only: serde would also read a struct from an array by
-/// position, which the general path refuses.
-struct TaskObject<const NO_PAGE: bool>;
+/// `data` as a task, from a JSON object only (serde would also read a struct from an array by
+/// position, which the general path refuses), written into `task`.
+struct TaskObject<'a, const NO_PAGE: bool> {
+    task: &'a mut Option<MassTaskDetail>,
+}
 
-impl<'de, const NO_PAGE: bool> de::DeserializeSeed<'de> for TaskObject<NO_PAGE> {
-    type Value = MassTaskDetail;
+impl<'de, const NO_PAGE: bool> de::DeserializeSeed<'de> for TaskObject<'_, NO_PAGE> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<MassTaskDetail, D::Error> {
-        d.deserialize_map(TaskObjectVisitor::<NO_PAGE>)
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
     }
 }
 
-struct TaskObjectVisitor<const NO_PAGE: bool>;
-
-impl<'de, const NO_PAGE: bool> Visitor<'de> for TaskObjectVisitor<NO_PAGE> {
-    type Value = MassTaskDetail;
+impl<'de, const NO_PAGE: bool> Visitor<'de> for TaskObject<'_, NO_PAGE> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a mass-send task object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MassTaskDetail, A::Error> {
-        if NO_PAGE {
-            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(NotAPage(map)))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        *self.task = Some(if NO_PAGE {
+            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(NotAPage(map)))?
         } else {
-            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
-        }
+            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?
+        });
+        Ok(())
     }
 }
 

@@ -50,6 +50,10 @@ impl FilterRangeInfo {
 }
 
 /// The decoded `range_info`, one variant per `filter_type`.
+///
+/// The schemas are boxed (a `CustomerRange` alone is about 400 bytes), so that a task stays
+/// small — about 500 bytes rather than 800 — and cheap to move; fields read through the box as
+/// they would without it (`range.locations`), and `*range` gives the schema itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RangeInfo {
@@ -58,23 +62,23 @@ pub enum RangeInfo {
     /// `AllCustomerGroup` (全部客户群): no schema; an empty, `null`, `[]` or `{}` range.
     AllCustomerGroup,
     /// `CorpSend2Customer` (企业群发客户).
-    CorpSend2Customer(CustomerRange),
+    CorpSend2Customer(Box<CustomerRange>),
     /// `StaffSend2Customer` (个人群发客户).
-    StaffSend2Customer(CustomerRange),
+    StaffSend2Customer(Box<CustomerRange>),
     /// `CorpSend2CustomerGroup` (企业群发客户群).
-    CorpSend2CustomerGroup(GroupRange),
+    CorpSend2CustomerGroup(Box<GroupRange>),
     /// `StaffSend2CustomerGroup` (个人群发客户群).
-    StaffSend2CustomerGroup(GroupRange),
+    StaffSend2CustomerGroup(Box<GroupRange>),
     /// `CorpSend2Moment` (企业发表朋友圈).
-    CorpSend2Moment(MomentRange),
+    CorpSend2Moment(Box<MomentRange>),
     /// `StaffSend2Moment` (个人发表朋友圈).
-    StaffSend2Moment(MomentRange),
+    StaffSend2Moment(Box<MomentRange>),
     /// `OpenSend2Customer` (企业群发指定员工发送给指定客户).
-    OpenSend2Customer(OpenCustomerRange),
+    OpenSend2Customer(Box<OpenCustomerRange>),
     /// `OpenSend2CustomerGroup` (企业群发指定员工发送给指定客户群).
-    OpenSend2CustomerGroup(OpenGroupRange),
+    OpenSend2CustomerGroup(Box<OpenGroupRange>),
     /// `CrowdPack` (人群包).
-    CrowdPack(CrowdPackRange),
+    CrowdPack(Box<CrowdPackRange>),
     /// A documented `filter_type` whose range could not be decoded: the raw value and the error.
     Invalid(InvalidRange),
     /// A `filter_type` the document does not list (or none), with its range as received.
@@ -467,17 +471,33 @@ pub(crate) fn decode_schema<S: SchemaSource>(
         FilterType::AllCustomerGroup => source
             .read::<NoSchema>()
             .map(|_| RangeInfo::AllCustomerGroup),
-        FilterType::CorpSend2Customer => source.read().map(RangeInfo::CorpSend2Customer),
-        FilterType::StaffSend2Customer => source.read().map(RangeInfo::StaffSend2Customer),
-        FilterType::CorpSend2CustomerGroup => source.read().map(RangeInfo::CorpSend2CustomerGroup),
-        FilterType::StaffSend2CustomerGroup => {
-            source.read().map(RangeInfo::StaffSend2CustomerGroup)
-        }
-        FilterType::CorpSend2Moment => source.read().map(RangeInfo::CorpSend2Moment),
-        FilterType::StaffSend2Moment => source.read().map(RangeInfo::StaffSend2Moment),
-        FilterType::OpenSend2Customer => source.read().map(RangeInfo::OpenSend2Customer),
-        FilterType::OpenSend2CustomerGroup => source.read().map(RangeInfo::OpenSend2CustomerGroup),
-        FilterType::CrowdPack => source.read().map(RangeInfo::CrowdPack),
+        FilterType::CorpSend2Customer => source
+            .read()
+            .map(|range| RangeInfo::CorpSend2Customer(Box::new(range))),
+        FilterType::StaffSend2Customer => source
+            .read()
+            .map(|range| RangeInfo::StaffSend2Customer(Box::new(range))),
+        FilterType::CorpSend2CustomerGroup => source
+            .read()
+            .map(|range| RangeInfo::CorpSend2CustomerGroup(Box::new(range))),
+        FilterType::StaffSend2CustomerGroup => source
+            .read()
+            .map(|range| RangeInfo::StaffSend2CustomerGroup(Box::new(range))),
+        FilterType::CorpSend2Moment => source
+            .read()
+            .map(|range| RangeInfo::CorpSend2Moment(Box::new(range))),
+        FilterType::StaffSend2Moment => source
+            .read()
+            .map(|range| RangeInfo::StaffSend2Moment(Box::new(range))),
+        FilterType::OpenSend2Customer => source
+            .read()
+            .map(|range| RangeInfo::OpenSend2Customer(Box::new(range))),
+        FilterType::OpenSend2CustomerGroup => source
+            .read()
+            .map(|range| RangeInfo::OpenSend2CustomerGroup(Box::new(range))),
+        FilterType::CrowdPack => source
+            .read()
+            .map(|range| RangeInfo::CrowdPack(Box::new(range))),
         FilterType::Unknown(_) => return None,
     })
 }

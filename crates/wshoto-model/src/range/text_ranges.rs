@@ -44,8 +44,6 @@ pub(crate) fn with_enabled<T>(f: impl FnOnce() -> T) -> T {
 struct Flag(#[serde(deserialize_with = "lenient::opt_bool")] Option<bool>);
 
 /// `range_info` as read here: decoded already, or its text (when `filter_type` came after it).
-/// Short-lived and moved once, so the decoded range is not boxed.
-#[allow(clippy::large_enum_variant)]
 enum RangeField {
     Decoded(RangeInfo),
     Text(String),

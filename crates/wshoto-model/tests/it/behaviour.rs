@@ -18,7 +18,7 @@ fn range(name: &str) -> RangeInfo {
 
 fn customer_range(name: &str) -> CustomerRange {
     match range(name) {
-        RangeInfo::CorpSend2Customer(r) | RangeInfo::StaffSend2Customer(r) => r,
+        RangeInfo::CorpSend2Customer(r) | RangeInfo::StaffSend2Customer(r) => *r,
         other => panic!("{name}: not a customer range: {other:?}"),
     }
 }
@@ -761,4 +761,14 @@ fn raw_numbers_beyond_f64_are_shown_as_their_text() {
     let wire = String::from_utf8(envelope(&task)).expect("text");
     assert!(wire.contains(r#"\"auth\":1E999"#), "{wire}");
     assert_eq!(wshoto_model::decode(wire.as_bytes()), Ok(task));
+}
+
+/// A task is moved at every step of decoding and held by the thousand in exports: the range
+/// schemas (a `CustomerRange` alone is about 400 bytes) are boxed so that it stays small.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn a_task_stays_small() {
+    let size = std::mem::size_of::<wshoto_model::MassTaskDetail>();
+    assert!(size <= 512, "MassTaskDetail is {size} bytes");
+    assert!(std::mem::size_of::<wshoto_model::RangeInfo>() <= 128);
 }

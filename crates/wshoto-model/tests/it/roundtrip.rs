@@ -343,19 +343,19 @@ fn range_info() -> impl Strategy<Value = RangeInfo> {
     prop_oneof![
         Just(RangeInfo::AllCustomer),
         Just(RangeInfo::AllCustomerGroup),
-        customer_range().prop_map(RangeInfo::CorpSend2Customer),
-        customer_range().prop_map(RangeInfo::StaffSend2Customer),
-        group_range().prop_map(RangeInfo::CorpSend2CustomerGroup),
-        group_range().prop_map(RangeInfo::StaffSend2CustomerGroup),
-        moment_range().prop_map(RangeInfo::CorpSend2Moment),
-        moment_range().prop_map(RangeInfo::StaffSend2Moment),
-        assignments().prop_map(|user_customer_info| RangeInfo::OpenSend2Customer(build!(
-            OpenCustomerRange { user_customer_info }
+        customer_range().prop_map(|range| RangeInfo::CorpSend2Customer(Box::new(range))),
+        customer_range().prop_map(|range| RangeInfo::StaffSend2Customer(Box::new(range))),
+        group_range().prop_map(|range| RangeInfo::CorpSend2CustomerGroup(Box::new(range))),
+        group_range().prop_map(|range| RangeInfo::StaffSend2CustomerGroup(Box::new(range))),
+        moment_range().prop_map(|range| RangeInfo::CorpSend2Moment(Box::new(range))),
+        moment_range().prop_map(|range| RangeInfo::StaffSend2Moment(Box::new(range))),
+        assignments().prop_map(|user_customer_info| RangeInfo::OpenSend2Customer(Box::new(
+            build!(OpenCustomerRange { user_customer_info })
         ))),
-        assignments().prop_map(|user_chat_info| RangeInfo::OpenSend2CustomerGroup(build!(
-            OpenGroupRange { user_chat_info }
+        assignments().prop_map(|user_chat_info| RangeInfo::OpenSend2CustomerGroup(Box::new(
+            build!(OpenGroupRange { user_chat_info })
         ))),
-        crowd_pack_range().prop_map(RangeInfo::CrowdPack),
+        crowd_pack_range().prop_map(|range| RangeInfo::CrowdPack(Box::new(range))),
         invalid_range(),
         unknown_range(),
     ]

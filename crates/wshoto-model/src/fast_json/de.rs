@@ -115,6 +115,27 @@ pub(super) fn unescape_into(
     }
 }
 
+/// A raw value of the embedded document with the outer string's escapes undone: `\"2024\"` is
+/// `"2024"`. The usual value, a string with no escape of its own, is copied in one piece.
+fn outer_escapes_undone(raw: &str) -> Result<String, Declined> {
+    if let Some(content) = raw
+        .strip_prefix("\\\"")
+        .and_then(|rest| rest.strip_suffix("\\\""))
+        .filter(|content| !content.contains('\\'))
+    {
+        let mut out = String::with_capacity(content.len() + 2);
+        out.push('"');
+        out.push_str(content);
+        out.push('"');
+        return Ok(out);
+    }
+    let mut out = String::with_capacity(raw.len());
+    if unescape_into(raw, 0, &mut out)? != raw.len() {
+        return Err(Declined);
+    }
+    Ok(out)
+}
+
 /// The character of a one-letter escape (`\n`…), the letter given.
 fn simple_escape(letter: u8) -> Result<char, Declined> {
     Ok(match letter {
@@ -366,11 +387,7 @@ impl<'de, const ESCAPED: bool> Deserializer<'de, ESCAPED> {
         de::Deserializer::deserialize_ignored_any(&mut *self, IgnoredAny)?;
         let raw = self.slice(start, self.pos)?;
         let text = if ESCAPED && raw.contains('\\') {
-            let mut out = String::with_capacity(raw.len());
-            if unescape_into(raw, 0, &mut out)? != raw.len() {
-                return Err(Declined);
-            }
-            Text::Owned(out)
+            Text::Owned(outer_escapes_undone(raw)?)
         } else {
             Text::Borrowed(raw)
         };

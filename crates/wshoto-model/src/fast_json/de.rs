@@ -594,11 +594,16 @@ impl<'de, const ESCAPED: bool> MapAccess<'de> for Entries<'_, 'de, ESCAPED> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Declined> {
-        let mut next = self.de.peek()?;
+        // The usual case first: a comma right after the previous value.
+        let first = std::mem::replace(&mut self.first, false);
+        let mut next = match self.de.text.as_bytes().get(self.de.pos) {
+            Some(b',') if !first => b',',
+            _ => self.de.peek()?,
+        };
         if next == b'}' {
             return Ok(None);
         }
-        if !std::mem::replace(&mut self.first, false) {
+        if !first {
             if next != b',' {
                 return Err(Declined);
             }

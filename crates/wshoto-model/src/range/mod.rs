@@ -471,35 +471,26 @@ pub(crate) fn decode_schema<S: SchemaSource>(
         FilterType::AllCustomerGroup => source
             .read::<NoSchema>()
             .map(|_| RangeInfo::AllCustomerGroup),
-        FilterType::CorpSend2Customer => source
-            .read()
-            .map(|range| RangeInfo::CorpSend2Customer(Box::new(range))),
-        FilterType::StaffSend2Customer => source
-            .read()
-            .map(|range| RangeInfo::StaffSend2Customer(Box::new(range))),
-        FilterType::CorpSend2CustomerGroup => source
-            .read()
-            .map(|range| RangeInfo::CorpSend2CustomerGroup(Box::new(range))),
-        FilterType::StaffSend2CustomerGroup => source
-            .read()
-            .map(|range| RangeInfo::StaffSend2CustomerGroup(Box::new(range))),
-        FilterType::CorpSend2Moment => source
-            .read()
-            .map(|range| RangeInfo::CorpSend2Moment(Box::new(range))),
-        FilterType::StaffSend2Moment => source
-            .read()
-            .map(|range| RangeInfo::StaffSend2Moment(Box::new(range))),
-        FilterType::OpenSend2Customer => source
-            .read()
-            .map(|range| RangeInfo::OpenSend2Customer(Box::new(range))),
-        FilterType::OpenSend2CustomerGroup => source
-            .read()
-            .map(|range| RangeInfo::OpenSend2CustomerGroup(Box::new(range))),
-        FilterType::CrowdPack => source
-            .read()
-            .map(|range| RangeInfo::CrowdPack(Box::new(range))),
+        FilterType::CorpSend2Customer => boxed(source, RangeInfo::CorpSend2Customer),
+        FilterType::StaffSend2Customer => boxed(source, RangeInfo::StaffSend2Customer),
+        FilterType::CorpSend2CustomerGroup => boxed(source, RangeInfo::CorpSend2CustomerGroup),
+        FilterType::StaffSend2CustomerGroup => boxed(source, RangeInfo::StaffSend2CustomerGroup),
+        FilterType::CorpSend2Moment => boxed(source, RangeInfo::CorpSend2Moment),
+        FilterType::StaffSend2Moment => boxed(source, RangeInfo::StaffSend2Moment),
+        FilterType::OpenSend2Customer => boxed(source, RangeInfo::OpenSend2Customer),
+        FilterType::OpenSend2CustomerGroup => boxed(source, RangeInfo::OpenSend2CustomerGroup),
+        FilterType::CrowdPack => boxed(source, RangeInfo::CrowdPack),
         FilterType::Unknown(_) => return None,
     })
+}
+
+/// A schema read from `source`, boxed into its variant.
+fn boxed<T, S>(source: S, variant: fn(Box<T>) -> RangeInfo) -> Result<RangeInfo, S::Error>
+where
+    T: for<'any> Deserialize<'any> + Default,
+    S: SchemaSource,
+{
+    source.read::<T>().map(|range| variant(Box::new(range)))
 }
 
 /// Parses a range document. An absent, blank, `null` or empty-array (`[]`) document is

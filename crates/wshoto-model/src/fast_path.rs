@@ -27,7 +27,7 @@ pub(crate) fn decode<const NO_PAGE: bool>(bytes: &[u8]) -> Option<MassTaskDetail
     // even inside a field it ignores; skipping a field does not check it, so check it all first.
     let text = simdutf8::basic::from_utf8(bytes).ok()?;
     // The task is written here where it is read, not returned through every layer of the
-    // reading: it is large (about 800 bytes), and each layer would copy it.
+    // reading: it is large (about 500 bytes), and each layer would copy it.
     let mut slot = None;
     crate::range::text_ranges::with_enabled(|| {
         let mut de = crate::fast_json::Deserializer::new(text);

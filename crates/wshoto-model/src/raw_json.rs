@@ -6,17 +6,62 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 /// A JSON value as received: its exact text is kept and written back. Equal when the text is.
+///
+/// Short texts (`1`, `"0"`, `"2024-08-01 00:00:00"`: up to 22 bytes) are held in place, without
+/// an allocation of their own.
 #[derive(Clone)]
-pub struct RawJson(Box<RawValue>);
+pub struct RawJson(Text);
+
+/// How many bytes of text are held in place: with the length and the variant's tag, the type
+/// is as large as a `String`.
+const INLINE: usize = 22;
+
+#[derive(Clone)]
+enum Text {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl Text {
+    fn new(text: &str) -> Self {
+        match u8::try_from(text.len()) {
+            Ok(len) if text.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                Self::Inline { len, bytes }
+            }
+            _ => Self::Heap(text.into()),
+        }
+    }
+
+    fn from_string(text: String) -> Self {
+        if text.len() <= INLINE {
+            Self::new(&text)
+        } else {
+            Self::Heap(text.into_boxed_str())
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Always UTF-8: the bytes were a whole `&str`.
+            Self::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Self::Heap(text) => text,
+        }
+    }
+}
 
 impl RawJson {
     /// The value's JSON text.
     pub fn get(&self) -> &str {
-        self.0.get()
+        self.0.as_str()
     }
 
     /// The content, when the value is a JSON string.
@@ -34,9 +79,11 @@ impl RawJson {
         crate::lenient::parse_decimal(digits)
     }
 
-    /// A value from its JSON text; `None` when the text is not JSON.
+    /// A value from its JSON text (white space around it is dropped); `None` when the text is
+    /// not JSON.
     pub fn from_json(text: &str) -> Option<Self> {
-        RawValue::from_string(text.to_owned()).ok().map(Self)
+        let raw: &RawValue = serde_json::from_str(text).ok()?;
+        Some(Self(Text::new(raw.get())))
     }
 
     /// A JSON string holding `text`.
@@ -51,7 +98,9 @@ impl RawJson {
 
     /// Any serializable value (strings and integers cannot fail; `null` if it did).
     fn of<T: Serialize + ?Sized>(value: &T) -> Self {
-        Self(serde_json::value::to_raw_value(value).unwrap_or_default())
+        Self(Text::from_string(
+            serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()),
+        ))
     }
 }
 
@@ -121,13 +170,64 @@ impl Serialize for RawJson {
         if SHOWN.with(Cell::get) && !a_value_holds(self.get()) {
             return s.serialize_str(self.get());
         }
-        self.0.serialize(s)
+        // Written verbatim as serde_json's `RawValue` is; the text was JSON when it was kept.
+        let raw: &RawValue = serde_json::from_str(self.get()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
     }
 }
 
+/// The name under which serde_json hands a value's exact text to `RawValue` (its
+/// `deserialize_newtype_struct` protocol): a one-entry map whose value is the text. Read here so
+/// that a short text is kept in place, not first boxed by `Box<RawValue>`.
+pub(crate) const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
 impl<'de> Deserialize<'de> for RawJson {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(d).map(Self)
+        d.deserialize_newtype_struct(RAW_VALUE, RawJsonVisitor)
+    }
+}
+
+struct RawJsonVisitor;
+
+impl<'de> Visitor<'de> for RawJsonVisitor {
+    type Value = RawJson;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawJson, A::Error> {
+        if map.next_key::<IgnoredAny>()?.is_none() {
+            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+        }
+        map.next_value_seed(TextSeed).map(RawJson)
+    }
+}
+
+/// The text of a raw value.
+struct TextSeed;
+
+impl<'de> de::DeserializeSeed<'de> for TextSeed {
+    type Value = Text;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Text, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TextSeed {
+    type Value = Text;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("raw value")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Text, E> {
+        Ok(Text::new(text))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Text, E> {
+        Ok(Text::from_string(text))
     }
 }
 
@@ -157,5 +257,50 @@ mod tests {
         assert_eq!(RawJson::text("a\"b").as_text().as_deref(), Some("a\"b"));
         let object: RawJson = serde_json::from_str("{\"t\":1}").expect("object");
         assert_eq!((object.as_text(), object.as_i64()), (None, None));
+    }
+
+    /// Short texts are held in place, longer ones on the heap; both read, compare and write back
+    /// the same, through every way a value reaches it.
+    #[test]
+    fn short_texts_are_held_in_place_and_long_ones_boxed_the_same_way_out() {
+        let at_limit = format!("\"{}\"", "a".repeat(INLINE - 2));
+        let past_limit = format!("\"{}\"", "a".repeat(INLINE - 1));
+        let chinese = "\"客户群客户群客户\"".to_owned(); // 26 bytes
+        for (text, inline) in [
+            ("1".to_owned(), true),
+            ("\"2024-08-01 00:00:00\"".to_owned(), true),
+            (at_limit, true),
+            (past_limit, false),
+            (chinese, false),
+            ("[1,2,{\"a\":\"b\"},\"中文\",null,true]".to_owned(), false),
+        ] {
+            let from_str: RawJson = serde_json::from_str(&text).expect("reads");
+            let from_value: RawJson =
+                serde_json::from_value(serde_json::from_str(&text).expect("a value"))
+                    .expect("reads from a Value");
+            let from_reader: RawJson =
+                serde_json::from_reader(text.as_bytes()).expect("reads from a reader");
+            let built = RawJson::from_json(&format!("  {text}\n")).expect("JSON");
+            for raw in [&from_str, &from_reader, &built] {
+                assert_eq!(raw.get(), text);
+                assert_eq!(matches!(raw.0, Text::Inline { .. }), inline, "{text}");
+                assert_eq!(serde_json::to_string(raw).expect("writes"), text);
+            }
+            // A `Value` re-renders what it read (its own spacing), the same JSON.
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(from_value.get()).ok(),
+                serde_json::from_str::<serde_json::Value>(&text).ok()
+            );
+            assert_eq!(from_str, built);
+        }
+        assert!(RawJson::from_json("{").is_none());
+        assert_eq!(
+            RawJson::text(&"b".repeat(40)).as_text().as_deref(),
+            Some(&*"b".repeat(40))
+        );
+        assert_eq!(
+            std::mem::size_of::<Option<RawJson>>(),
+            std::mem::size_of::<String>()
+        );
     }
 }

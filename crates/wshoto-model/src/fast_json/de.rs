@@ -12,8 +12,9 @@ use super::read::{Integer, find_special, integer, literal, unicode_escape};
 /// string (its unescaped text). Any other value is visited as itself.
 pub(crate) const RANGE_DOCUMENT: &str = "$wshoto_model::range_document";
 
-/// The newtype name through which serde_json's `RawValue` asks for a value's exact text.
-const RAW_VALUE: &str = "$serde_json::private::RawValue";
+// The newtype name through which serde_json's `RawValue` (and `RawJson`) asks for a value's
+// exact text.
+use crate::raw_json::RAW_VALUE;
 
 /// Containers nested deeper than this are refused (serde_json stops at 128).
 const MAX_DEPTH: u32 = 100;

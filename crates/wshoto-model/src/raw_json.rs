@@ -7,6 +7,7 @@ use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -170,9 +171,11 @@ impl Serialize for RawJson {
         if SHOWN.with(Cell::get) && !a_value_holds(self.get()) {
             return s.serialize_str(self.get());
         }
-        // Written verbatim as serde_json's `RawValue` is; the text was JSON when it was kept.
-        let raw: &RawValue = serde_json::from_str(self.get()).map_err(serde::ser::Error::custom)?;
-        raw.serialize(s)
+        // Written verbatim, exactly as serde_json's `RawValue` writes itself (its protocol: a
+        // one-field struct under the token, which serde_json's serializer writes as the text).
+        let mut raw = s.serialize_struct(RAW_VALUE, 1)?;
+        raw.serialize_field(RAW_VALUE, self.get())?;
+        raw.end()
     }
 }
 

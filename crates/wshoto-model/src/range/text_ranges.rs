@@ -77,11 +77,11 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
                 "all_staff" if all_staff.is_none() => all_staff = Some(map.next_value()?),
                 "range_info" if range.is_none() => {
                     range = Some(
-                        map.next_value_seed(RangeSeed {
-                            filter_type: filter_type
+                        map.next_value_seed(RangeSeed::new(
+                            filter_type
                                 .as_ref()
                                 .map(|code| code.as_ref().map(Text::as_str)),
-                        })?,
+                        ))?,
                     );
                 }
                 "filter_type"
@@ -114,17 +114,20 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
 }
 
 /// Reads `range_info`: a JSON string, decoded at once when `filter_type` is known, or `null`.
-#[derive(Clone, Copy)]
 struct RangeSeed<'a> {
     /// `filter_type`, when it came before `range_info` (`Some(None)`: it was `null`).
     filter_type: Option<Option<&'a str>>,
+    /// The documented filter type the range was sent with, if any.
+    known: Option<FilterType>,
 }
 
-impl RangeSeed<'_> {
-    /// The documented filter type the range was sent with, if any.
-    fn known(self) -> Option<FilterType> {
-        let known = FilterType::from_code(self.filter_type??);
-        known.is_known().then_some(known)
+impl<'a> RangeSeed<'a> {
+    fn new(filter_type: Option<Option<&'a str>>) -> Self {
+        let known = filter_type
+            .flatten()
+            .map(FilterType::from_code)
+            .filter(FilterType::is_known);
+        Self { filter_type, known }
     }
 }
 
@@ -134,7 +137,7 @@ impl<'de> de::DeserializeSeed<'de> for RangeSeed<'_> {
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RangeField, D::Error> {
         // For a documented type, the fast path's reader offers the document to be read in
         // place (`visit_map` below); other deserializers visit the string as usual.
-        if self.known().is_some() {
+        if self.known.is_some() {
             d.deserialize_newtype_struct(crate::fast_json::RANGE_DOCUMENT, self)
         } else {
             d.deserialize_any(self)
@@ -160,7 +163,8 @@ impl<'de> Visitor<'de> for RangeSeed<'_> {
         map.next_key::<DocumentKey>()?
             .ok_or_else(|| de::Error::custom("an inline range: left to the general path"))?;
         let known = self
-            .known()
+            .known
+            .clone()
             .ok_or_else(|| de::Error::custom("no documented filter_type"))?;
         match map.next_value_seed(InPlace(&known)) {
             Ok(range) => Ok(RangeField::Decoded(range)),

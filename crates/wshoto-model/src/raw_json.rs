@@ -147,8 +147,9 @@ thread_local! {
 }
 
 /// Runs `f` with every `RawJson` that a `serde_json::Value` cannot hold (a number beyond the
-/// range of an f64, such as `1E999`, or a lone surrogate escape, at any depth) serialized as a string of its exact text, on
-/// this thread; the previous setting is restored after, also when `f` unwinds. For the shown
+/// range of an f64, such as `1E999`, or a lone surrogate escape, at any depth) serialized as a
+/// string of its exact text, on this thread; the previous setting is restored after, also when
+/// `f` unwinds. For the shown
 /// form ([`crate::Shown`]): tools that read JSON numbers as f64 would make such a number
 /// infinite or fail on it. The wire form keeps the text verbatim.
 pub(crate) fn shown_where_a_value_cannot_hold<T>(f: impl FnOnce() -> T) -> T {

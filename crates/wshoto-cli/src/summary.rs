@@ -199,7 +199,7 @@ fn list<T: AsRef<str>>(items: &[T]) -> String {
         .join(", ")
 }
 
-fn push_list(lines: &mut Vec<String>, label: &str, items: Option<&[String]>) {
+fn push_list<T: AsRef<str>>(lines: &mut Vec<String>, label: &str, items: Option<&[T]>) {
     if let Some(items) = items.filter(|i| !i.is_empty()) {
         lines.push(format!("{label}: {}", list(items)));
     }

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use compact_str::{CompactString, ToCompactString as _};
 use serde::Deserialize as _;
 use serde::de::{self, Deserializer, Visitor};
 
@@ -182,39 +183,39 @@ pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
 struct IdVisitor;
 
 impl Visitor<'_> for IdVisitor {
-    type Value = String;
+    type Value = CompactString;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an id (a string or an integer)")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<CompactString, E> {
+        Ok(CompactString::from(v))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
-        Ok(v)
+    fn visit_string<E: de::Error>(self, v: String) -> Result<CompactString, E> {
+        Ok(CompactString::from(v))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<CompactString, E> {
+        Ok(v.to_compact_string())
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<CompactString, E> {
+        Ok(v.to_compact_string())
     }
 }
 
 /// One id, for lists and maps of ids.
 #[derive(serde::Deserialize)]
-struct Id(#[serde(deserialize_with = "id")] String);
+struct Id(#[serde(deserialize_with = "id")] CompactString);
 
-fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+fn id<'de, D: Deserializer<'de>>(d: D) -> Result<CompactString, D::Error> {
     d.deserialize_any(IdVisitor)
 }
 
 /// An optional id: a string or an integer (as its decimal text); `null` is `None`.
-pub(crate) fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CompactString>, D::Error> {
     let value: Option<Id> = serde::Deserialize::deserialize(d)?;
     Ok(value.map(|Id(text)| text))
 }
@@ -222,7 +223,7 @@ pub(crate) fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, 
 /// An optional list of ids, each a string or an integer.
 pub(crate) fn opt_id_list<'de, D: Deserializer<'de>>(
     d: D,
-) -> Result<Option<Vec<String>>, D::Error> {
+) -> Result<Option<Vec<CompactString>>, D::Error> {
     let items: Option<Vec<Id>> = serde::Deserialize::deserialize(d)?;
     Ok(items.map(|items| items.into_iter().map(|Id(text)| text).collect()))
 }
@@ -230,8 +231,8 @@ pub(crate) fn opt_id_list<'de, D: Deserializer<'de>>(
 /// An optional map from a staff id to a list of ids, each a string or an integer.
 pub(crate) fn opt_id_map<'de, D: Deserializer<'de>>(
     d: D,
-) -> Result<Option<std::collections::BTreeMap<String, Vec<String>>>, D::Error> {
-    let map: Option<std::collections::BTreeMap<String, Vec<Id>>> =
+) -> Result<Option<std::collections::BTreeMap<CompactString, Vec<CompactString>>>, D::Error> {
+    let map: Option<std::collections::BTreeMap<CompactString, Vec<Id>>> =
         serde::Deserialize::deserialize(d)?;
     Ok(map.map(|map| {
         map.into_iter()
@@ -394,7 +395,7 @@ mod tests {
     #[derive(serde::Deserialize, Debug)]
     struct IdProbe {
         #[serde(default, deserialize_with = "opt_id")]
-        id: Option<String>,
+        id: Option<CompactString>,
     }
 
     #[test]

@@ -32,6 +32,11 @@ mod surrogates;
 mod task;
 pub mod time;
 
+/// The string type of every text field of the task and its ranges: a `String` that holds texts
+/// of up to 24 bytes (most names, codes and short ids) in place, without an allocation. It
+/// dereferences to `str`; `String::from` or `into_string` gives a `String`. Re-exported from
+/// [`compact_str`](https://docs.rs/compact_str) so that you need not depend on it.
+pub use compact_str::CompactString;
 #[cfg(fuzzing)]
 pub use decode::decode_without_fast_path;
 pub use decode::{

@@ -1,6 +1,7 @@
 //! The mass-send task (`data` of the response) and its materials.
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -27,7 +28,7 @@ pub struct MassTaskDetail {
     #[serde(deserialize_with = "lenient::int")]
     pub task_id: i64,
     /// Task name (群发任务名称).
-    pub task_name: Option<String>,
+    pub task_name: Option<CompactString>,
     /// `type`: sender and audience (群发类型); see [`TaskType::sender`] and [`TaskType::audience`].
     #[serde(rename = "type")]
     pub task_type: Option<TaskType>,
@@ -35,7 +36,7 @@ pub struct MassTaskDetail {
     pub task_status: Option<TaskStatus>,
     /// Staff id of the creator (创建群发任务员工ID).
     #[serde(default, deserialize_with = "lenient::opt_id")]
-    pub create_user_id: Option<String>,
+    pub create_user_id: Option<CompactString>,
     /// When the task sends (任务发送时间), epoch seconds (assumed; see [`Self::send_at`]).
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub send_time: Option<i64>,
@@ -46,7 +47,7 @@ pub struct MassTaskDetail {
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub create_time: Option<i64>,
     /// Text sent (发送文本内容).
-    pub content: Option<String>,
+    pub content: Option<CompactString>,
     /// Staff expected to send (预计执行员工数).
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub plan_staff_qty: Option<i64>,
@@ -106,13 +107,13 @@ pub struct MaterialInfo {
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub material_type: Option<i64>,
     /// Title (标题).
-    pub title: Option<String>,
+    pub title: Option<CompactString>,
     /// Combined-material id (组合素材ID).
     #[serde(default, deserialize_with = "lenient::opt_id")]
-    pub combination_id: Option<String>,
+    pub combination_id: Option<CompactString>,
     /// Material category id (素材分类ID).
     #[serde(default, deserialize_with = "lenient::opt_id")]
-    pub package_config_id: Option<String>,
+    pub package_config_id: Option<CompactString>,
     /// Activity sub-type (活动素材子类型).
     pub act_child_type: Option<ActChildType>,
     /// Material state (素材状态).

@@ -165,7 +165,7 @@ pub fn cell(task: &MassTaskDetail, column: Column, lang: Lang) -> String {
     let number = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
     match column {
         Column::TaskId => task.task_id.to_string(),
-        Column::TaskName => task.task_name.clone().unwrap_or_default(),
+        Column::TaskName => task.task_name.as_deref().unwrap_or_default().to_owned(),
         Column::Type => task.task_type.map(|t| t.wire_text()).unwrap_or_default(),
         Column::TypeLabel => task.task_type.map(|t| t.describe(lang)).unwrap_or_default(),
         Column::TaskStatus => task.task_status.map(|s| s.wire_text()).unwrap_or_default(),
@@ -173,14 +173,18 @@ pub fn cell(task: &MassTaskDetail, column: Column, lang: Lang) -> String {
             .task_status
             .map(|s| s.describe(lang))
             .unwrap_or_default(),
-        Column::CreateUserId => task.create_user_id.clone().unwrap_or_default(),
+        Column::CreateUserId => task
+            .create_user_id
+            .as_deref()
+            .unwrap_or_default()
+            .to_owned(),
         Column::SendTime => beijing(task.send_time),
         Column::SendTimeEpoch => number(task.send_time),
         Column::EndTime => beijing(task.end_time),
         Column::EndTimeEpoch => number(task.end_time),
         Column::CreateTime => beijing(task.create_time),
         Column::CreateTimeEpoch => number(task.create_time),
-        Column::Content => task.content.clone().unwrap_or_default(),
+        Column::Content => task.content.as_deref().unwrap_or_default().to_owned(),
         Column::Counter(counter) => number(counter.value(task)),
         Column::MaterialCount => task
             .material_infos

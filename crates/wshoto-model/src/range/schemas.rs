@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -15,7 +16,7 @@ use crate::raw_json::RawJson;
 use crate::time::TimeRange;
 
 /// Map from a staff id (员工ID) to the customer or group ids assigned to that staff member.
-pub type StaffAssignments = BTreeMap<String, Vec<String>>;
+pub type StaffAssignments = BTreeMap<CompactString, Vec<CompactString>>;
 
 /// A set of staff: `add_user_range` (添加人范围) or `group_owner_range` (群主范围).
 #[skip_serializing_none]
@@ -25,7 +26,7 @@ pub type StaffAssignments = BTreeMap<String, Vec<String>>;
 pub struct StaffRange {
     /// Staff ids (员工ID集合).
     #[serde(default, deserialize_with = "lenient::opt_id_list")]
-    pub user_ids: Option<Vec<String>>,
+    pub user_ids: Option<Vec<CompactString>>,
     /// Department ids (部门ID集合), `long` on the wire.
     #[serde(default, deserialize_with = "lenient::opt_int_list")]
     pub dept_ids: Option<Vec<i64>>,
@@ -42,9 +43,9 @@ pub struct StaffRange {
 pub struct StaffTag {
     /// Tag id (员工标签id).
     #[serde(default, deserialize_with = "lenient::opt_id")]
-    pub tag_id: Option<String>,
+    pub tag_id: Option<CompactString>,
     /// Tag name (员工标签名称).
-    pub tag_name: Option<String>,
+    pub tag_name: Option<CompactString>,
 }
 
 /// A set of customer tags with the rule that combines them (`include_tags` / `exclude_tags`).
@@ -67,9 +68,9 @@ pub struct TagFilter {
 pub struct TagDetail {
     /// Tag id (标签id).
     #[serde(default, deserialize_with = "lenient::opt_id")]
-    pub tag_id: Option<String>,
+    pub tag_id: Option<CompactString>,
     /// Tag name (标签名称).
-    pub tag_name: Option<String>,
+    pub tag_name: Option<CompactString>,
     /// Tag kind (标签的类型), customer tags only.
     pub tag_type: Option<TagType>,
     /// Business-tag rule group (业务标签规则组), `long` on the wire.
@@ -81,7 +82,7 @@ pub struct TagDetail {
     /// Tag state (标签状态).
     pub status: Option<TagStatus>,
     /// Why the tag is not normal (标签异常状态说明).
-    pub desc: Option<String>,
+    pub desc: Option<CompactString>,
 }
 
 /// A tag group (标签组).
@@ -92,9 +93,9 @@ pub struct TagDetail {
 pub struct TagGroup {
     /// Group id (标签组id).
     #[serde(default, deserialize_with = "lenient::opt_id")]
-    pub tag_group_id: Option<String>,
+    pub tag_group_id: Option<CompactString>,
     /// Group name (标签组名称).
-    pub tag_group_name: Option<String>,
+    pub tag_group_name: Option<CompactString>,
     /// Tags in the group (标签信息数组).
     pub tag_detail_list: Option<Vec<TagDetail>>,
 }
@@ -107,9 +108,9 @@ pub struct TagGroup {
 pub struct Location {
     /// Region code (地区编码).
     #[serde(default, deserialize_with = "lenient::opt_id")]
-    pub region_code: Option<String>,
+    pub region_code: Option<CompactString>,
     /// Province, city and district, comma-separated: `湖北省,武汉市,江夏区` (省市区).
-    pub region_remark: Option<String>,
+    pub region_remark: Option<CompactString>,
 }
 
 /// A group chat the customers are in (所在群聊).
@@ -120,9 +121,9 @@ pub struct Location {
 pub struct Chat {
     /// Chat id (群聊id).
     #[serde(default, deserialize_with = "lenient::opt_id")]
-    pub chat_id: Option<String>,
+    pub chat_id: Option<CompactString>,
     /// Chat name (群聊名称).
-    pub chat_name: Option<String>,
+    pub chat_name: Option<CompactString>,
     /// Chat state (群聊状态): a code string; integers on the wire are zero-padded.
     pub status: Option<ChatStatus>,
 }
@@ -242,11 +243,11 @@ customer_range! {
     /// Sex (性别).
     pub sex: Option<Sex>,
     /// Age range, `25~30` (年龄范围); see [`CustomerRange::age_bounds`].
-    pub age_range: Option<String>,
+    pub age_range: Option<CompactString>,
     /// Keywords in the customer's remark name (备注名关键词).
-    pub remark_key_words: Option<Vec<String>>,
+    pub remark_key_words: Option<Vec<CompactString>>,
     /// Keywords in the customer's description (描述关键词).
-    pub description_key_words: Option<Vec<String>>,
+    pub description_key_words: Option<Vec<CompactString>>,
     /// Tag groups (标签组).
     pub tag_groups: Option<Vec<TagGroup>>,
     /// Staff to customer ids (员工客户映射关系), `StaffSend2Customer` only.
@@ -271,7 +272,7 @@ pub struct GroupRange {
     /// Group owners (群主范围).
     pub group_owner_range: Option<StaffRange>,
     /// Group names or name keywords (客户群名称集合).
-    pub group_name_list: Option<Vec<String>>,
+    pub group_name_list: Option<Vec<CompactString>>,
     /// Tags to include (包括标签).
     pub include_tags: Option<TagFilter>,
     /// Tags to exclude (过滤标签).
@@ -340,7 +341,7 @@ pub struct CrowdPack {
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub id: Option<i64>,
     /// Pack name (人群包名称).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// Whether the pack was deleted (人群包删除状态).
     pub deleted: Option<CrowdPackDeleted>,
 }

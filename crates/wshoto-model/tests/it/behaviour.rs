@@ -105,7 +105,7 @@ fn corp_send2customer_reads_every_documented_field() {
     let staff = r.add_user_range.as_ref().expect("add_user_range");
     assert_eq!(
         staff.user_ids.as_deref(),
-        Some(&["test_a29da7427c0b".to_owned()][..])
+        Some(&["test_a29da7427c0b".into()][..])
     );
     assert_eq!(staff.dept_ids.as_deref(), Some(&[70][..]));
     assert_eq!(staff.user_tags.as_ref().map(Vec::len), Some(1));
@@ -216,7 +216,7 @@ fn inline_object_range_decodes_like_a_string() {
     let RangeInfo::CorpSend2CustomerGroup(group) = range("range_inline_object") else {
         panic!("group range")
     };
-    assert_eq!(group.group_name_list, Some(vec!["VIP群".to_owned()]));
+    assert_eq!(group.group_name_list, Some(vec!["VIP群".into()]));
     let chats = group.user_chat_info.expect("user_chat_info");
     assert_eq!(chats["zhangsan"], ["wr1", "wr2"]);
 }
@@ -513,7 +513,7 @@ fn gateway_quirks_are_tolerated() {
     };
     assert_eq!(
         moment.add_user_range.expect("staff").user_ids,
-        Some(vec!["u9".to_owned()])
+        Some(vec!["u9".into()])
     );
     assert_eq!(
         range("all_customer_empty_array"),
@@ -550,10 +550,7 @@ fn numeric_ids_are_read_as_their_decimal_text() {
     assert_eq!(material.package_config_id.as_deref(), Some("8"));
     let r = customer_range("ids_as_numbers");
     let staff = r.add_user_range.expect("staff");
-    assert_eq!(
-        staff.user_ids,
-        Some(vec!["1001".to_owned(), "lisi".to_owned()])
-    );
+    assert_eq!(staff.user_ids, Some(vec!["1001".into(), "lisi".into()]));
     assert_eq!(
         staff.user_tags.expect("tags")[0].tag_id.as_deref(),
         Some("12")
@@ -771,4 +768,54 @@ fn a_task_stays_small() {
     let size = std::mem::size_of::<wshoto_model::MassTaskDetail>();
     assert!(size <= 512, "MassTaskDetail is {size} bytes");
     assert!(std::mem::size_of::<wshoto_model::RangeInfo>() <= 128);
+}
+
+/// Texts of up to 24 bytes (most names, codes and short ids) are held in place, without an
+/// allocation, however they were written (escaped, or an id sent as a number) and on either
+/// reading of a document (a float anywhere sends it down the general one); longer texts are
+/// allocated and kept whole.
+#[test]
+fn short_texts_are_held_without_an_allocation() {
+    let long = "会员专享礼券已到账,点击领取。";
+    let range = serde_json::to_string(
+        r#"{"include_tags":{"tag_detail_list":[{"tag_id":"et\u0041","tag_name":"高意向"}]}}"#,
+    )
+    .expect("a string encodes");
+    for extra in ["", r#","not_documented":1.5"#] {
+        let body = format!(
+            r#"{{"code":0,"msg":"ok","data":{{"task_id":1,"task_name":"群发\u4efb务",
+            "create_user_id":9001,"content":"{long}"{extra},"filter_range_info":{{
+            "filter_type":"CorpSend2Customer","range_info":{range}}}}}}}"#
+        );
+        let task = decode(body.as_bytes()).unwrap_or_else(|e| panic!("{extra}: {e}"));
+        let name = task.task_name.as_ref().expect("task_name");
+        assert_eq!(name, "群发任务");
+        assert!(!name.is_heap_allocated(), "{extra}: task_name allocated");
+        let creator = task.create_user_id.as_ref().expect("create_user_id");
+        assert_eq!(creator, "9001");
+        assert!(
+            !creator.is_heap_allocated(),
+            "{extra}: numeric id allocated"
+        );
+        let content = task.content.as_ref().expect("content");
+        assert_eq!(content, long);
+        assert!(
+            content.is_heap_allocated(),
+            "{extra}: {} bytes held in place",
+            long.len()
+        );
+        let tags = match task.filter_range_info.expect("range").range {
+            RangeInfo::CorpSend2Customer(r) => r.include_tags.and_then(|t| t.tag_detail_list),
+            other => panic!("{extra}: {other:?}"),
+        };
+        let tag = &tags.expect("tags")[0];
+        for (field, text, want) in [
+            ("tag_id", &tag.tag_id, "etA"),
+            ("tag_name", &tag.tag_name, "高意向"),
+        ] {
+            let text = text.as_ref().expect(field);
+            assert_eq!(text, want);
+            assert!(!text.is_heap_allocated(), "{extra}: {field} allocated");
+        }
+    }
 }

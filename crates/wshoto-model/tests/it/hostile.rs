@@ -116,10 +116,7 @@ fn lone_surrogates_read_as_replacement_characters_and_never_hide_an_api_error() 
     let RangeInfo::CorpSend2Customer(customer) = range else {
         panic!("the range decodes: {range:?}")
     };
-    assert_eq!(
-        customer.remark_key_words,
-        Some(vec!["a\u{fffd}b".to_owned()])
-    );
+    assert_eq!(customer.remark_key_words, Some(vec!["a\u{fffd}b".into()]));
     let error = decode(&input("error_hostile_lone_surrogate_in_msg")).expect_err("API error");
     assert_eq!(error.api_code(), Some(40001), "{error}");
     assert_eq!(

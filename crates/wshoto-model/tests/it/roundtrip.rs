@@ -14,9 +14,9 @@ use wshoto_model::range::{
 };
 use wshoto_model::time::TimeRange;
 use wshoto_model::{
-    ActChildType, ChatStatus, CrowdPackDeleted, FilterRangeInfo, FilterType, JsonPathError,
-    MassTaskDetail, MaterialInfo, MaterialStatus, RangeInfo, RawJson, RawRange, Sex, TagOperator,
-    TagStatus, TagType, TaskStatus, TaskType, UnknownRange,
+    ActChildType, ChatStatus, CompactString, CrowdPackDeleted, FilterRangeInfo, FilterType,
+    JsonPathError, MassTaskDetail, MaterialInfo, MaterialStatus, RangeInfo, RawJson, RawRange, Sex,
+    TagOperator, TagStatus, TagType, TaskStatus, TaskType, UnknownRange,
 };
 
 /// Builds a `#[non_exhaustive]` model struct: its `Default`, then the fields given (as a struct
@@ -48,8 +48,13 @@ fn raw_json() -> impl Strategy<Value = RawJson> {
     ]
 }
 
-fn texts() -> impl Strategy<Value = Option<Vec<String>>> {
-    of(vec(text(), 0..3))
+/// A text field's value; long ones exercise the heap side of `CompactString`.
+fn compact_text() -> impl Strategy<Value = CompactString> {
+    text().prop_map(CompactString::from)
+}
+
+fn texts() -> impl Strategy<Value = Option<Vec<CompactString>>> {
+    of(vec(compact_text(), 0..3))
 }
 
 macro_rules! int_enum_strategy {
@@ -76,8 +81,8 @@ fn chat_status() -> impl Strategy<Value = ChatStatus> {
     ]
 }
 
-fn assignments() -> impl Strategy<Value = Option<BTreeMap<String, Vec<String>>>> {
-    of(btree_map(text(), vec(text(), 0..3), 0..3))
+fn assignments() -> impl Strategy<Value = Option<BTreeMap<CompactString, Vec<CompactString>>>> {
+    of(btree_map(compact_text(), vec(compact_text(), 0..3), 0..3))
 }
 
 fn staff_range() -> impl Strategy<Value = StaffRange> {
@@ -85,7 +90,7 @@ fn staff_range() -> impl Strategy<Value = StaffRange> {
         texts(),
         of(vec(any::<i64>(), 0..3)),
         of(vec(
-            (of(text()), of(text()))
+            (of(compact_text()), of(compact_text()))
                 .prop_map(|(tag_id, tag_name)| build!(StaffTag { tag_id, tag_name })),
             0..2,
         )),
@@ -101,13 +106,13 @@ fn staff_range() -> impl Strategy<Value = StaffRange> {
 
 fn tag_detail() -> impl Strategy<Value = TagDetail> {
     (
-        of(text()),
-        of(text()),
+        of(compact_text()),
+        of(compact_text()),
         of(int_enum_strategy!(TagType)),
         of(any::<i64>()),
         of(raw_json()),
         of(int_enum_strategy!(TagStatus)),
-        of(text()),
+        of(compact_text()),
     )
         .prop_map(
             |(tag_id, tag_name, tag_type, strategy_id, auth, status, desc)| {
@@ -139,15 +144,18 @@ fn tag_filter() -> impl Strategy<Value = TagFilter> {
 
 fn tag_groups() -> impl Strategy<Value = Option<Vec<TagGroup>>> {
     of(vec(
-        (of(text()), of(text()), of(vec(tag_detail(), 0..2))).prop_map(
-            |(tag_group_id, tag_group_name, tag_detail_list)| {
+        (
+            of(compact_text()),
+            of(compact_text()),
+            of(vec(tag_detail(), 0..2)),
+        )
+            .prop_map(|(tag_group_id, tag_group_name, tag_detail_list)| {
                 build!(TagGroup {
                     tag_group_id,
                     tag_group_name,
                     tag_detail_list,
                 })
-            },
-        ),
+            }),
         0..2,
     ))
 }
@@ -167,16 +175,18 @@ fn customer_range() -> impl Strategy<Value = CustomerRange> {
             of(tag_filter()),
             of(tag_filter()),
             of(vec(
-                (of(text()), of(text())).prop_map(|(region_code, region_remark)| {
-                    build!(Location {
-                        region_code,
-                        region_remark,
-                    })
-                }),
+                (of(compact_text()), of(compact_text())).prop_map(
+                    |(region_code, region_remark)| {
+                        build!(Location {
+                            region_code,
+                            region_remark,
+                        })
+                    },
+                ),
                 0..2,
             )),
             of(vec(
-                (of(text()), of(text()), of(chat_status())).prop_map(
+                (of(compact_text()), of(compact_text()), of(chat_status())).prop_map(
                     |(chat_id, chat_name, status)| {
                         build!(Chat {
                             chat_id,
@@ -190,7 +200,7 @@ fn customer_range() -> impl Strategy<Value = CustomerRange> {
         ),
         (
             of(sex()),
-            of(text()),
+            of(compact_text()),
             texts(),
             texts(),
             tag_groups(),
@@ -280,7 +290,7 @@ fn crowd_pack_range() -> impl Strategy<Value = CrowdPackRange> {
     ];
     let pack = (
         of(any::<i64>()),
-        of(text()),
+        of(compact_text()),
         of(int_enum_strategy!(CrowdPackDeleted)),
     )
         .prop_map(|(id, name, deleted)| build!(CrowdPack { id, name, deleted }));
@@ -365,9 +375,9 @@ fn material() -> impl Strategy<Value = MaterialInfo> {
     (
         of(any::<i64>()),
         of(any::<i64>()),
-        of(text()),
-        of(text()),
-        of(text()),
+        of(compact_text()),
+        of(compact_text()),
+        of(compact_text()),
         of(int_enum_strategy!(ActChildType)),
         of(int_enum_strategy!(MaterialStatus)),
     )
@@ -418,12 +428,12 @@ fn task() -> impl Strategy<Value = MassTaskDetail> {
     (
         (
             any::<i64>(),
-            of(text()),
+            of(compact_text()),
             of(int_enum_strategy!(TaskType)),
             of(int_enum_strategy!(TaskStatus)),
-            of(text()),
+            of(compact_text()),
             [of(any::<i64>()), of(any::<i64>()), of(any::<i64>())],
-            of(text()),
+            of(compact_text()),
         ),
         counters(),
         of(vec(material(), 0..3)),

@@ -216,8 +216,84 @@ fn id<'de, D: Deserializer<'de>>(d: D) -> Result<CompactString, D::Error> {
 
 /// An optional id: a string or an integer (as its decimal text); `null` is `None`.
 pub(crate) fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CompactString>, D::Error> {
-    let value: Option<Id> = serde::Deserialize::deserialize(d)?;
-    Ok(value.map(|Id(text)| text))
+    d.deserialize_option(OptIdVisitor)
+}
+
+/// An optional text field: a string; `null` is `None`. What serde derives for an
+/// `Option<CompactString>`, with the text made where it ends up (see [`OptIdVisitor`]).
+pub(crate) fn opt_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CompactString>, D::Error> {
+    d.deserialize_option(OptStrVisitor)
+}
+
+struct OptStrVisitor;
+
+impl<'de> Visitor<'de> for OptStrVisitor {
+    type Value = Option<CompactString>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(CompactString::from(v)))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(CompactString::from(v)))
+    }
+}
+
+/// [`IdVisitor`] giving the `Option` itself: the id is made where it ends up, rather than
+/// wrapped on its way out (each wrapping of an `Option<CompactString>` is a copy of it, and
+/// copies of a value just written stall the CPU's store forwarding).
+struct OptIdVisitor;
+
+impl<'de> Visitor<'de> for OptIdVisitor {
+    type Value = Option<CompactString>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        IdVisitor.expecting(f)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(CompactString::from(v)))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(CompactString::from(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_compact_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_compact_string()))
+    }
 }
 
 /// An optional list of ids, each a string or an integer.

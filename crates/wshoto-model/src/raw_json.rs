@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize};
@@ -13,51 +14,10 @@ use serde_json::value::RawValue;
 
 /// A JSON value as received: its exact text is kept and written back. Equal when the text is.
 ///
-/// Short texts (`1`, `"0"`, `"2024-08-01 00:00:00"`: up to 22 bytes) are held in place, without
+/// Short texts (`1`, `"0"`, `"2024-08-01 00:00:00"`: up to 24 bytes) are held in place, without
 /// an allocation of their own.
 #[derive(Clone)]
-pub struct RawJson(Text);
-
-/// How many bytes of text are held in place: with the length and the variant's tag, the type
-/// is as large as a `String`.
-const INLINE: usize = 22;
-
-#[derive(Clone)]
-enum Text {
-    Inline { len: u8, bytes: [u8; INLINE] },
-    Heap(Box<str>),
-}
-
-impl Text {
-    fn new(text: &str) -> Self {
-        match u8::try_from(text.len()) {
-            Ok(len) if text.len() <= INLINE => {
-                let mut bytes = [0; INLINE];
-                bytes[..text.len()].copy_from_slice(text.as_bytes());
-                Self::Inline { len, bytes }
-            }
-            _ => Self::Heap(text.into()),
-        }
-    }
-
-    fn from_string(text: String) -> Self {
-        if text.len() <= INLINE {
-            Self::new(&text)
-        } else {
-            Self::Heap(text.into_boxed_str())
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        match self {
-            // Always UTF-8: the bytes were a whole `&str`.
-            Self::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            Self::Heap(text) => text,
-        }
-    }
-}
+pub struct RawJson(CompactString);
 
 impl RawJson {
     /// The value's JSON text.
@@ -84,7 +44,7 @@ impl RawJson {
     /// not JSON.
     pub fn from_json(text: &str) -> Option<Self> {
         let raw: &RawValue = serde_json::from_str(text).ok()?;
-        Some(Self(Text::new(raw.get())))
+        Some(Self(CompactString::from(raw.get())))
     }
 
     /// A JSON string holding `text`.
@@ -99,7 +59,7 @@ impl RawJson {
 
     /// Any serializable value (strings and integers cannot fail; `null` if it did).
     fn of<T: Serialize + ?Sized>(value: &T) -> Self {
-        Self(Text::from_string(
+        Self(CompactString::from(
             serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()),
         ))
     }
@@ -212,26 +172,26 @@ impl<'de> Visitor<'de> for RawJsonVisitor {
 struct TextSeed;
 
 impl<'de> de::DeserializeSeed<'de> for TextSeed {
-    type Value = Text;
+    type Value = CompactString;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Text, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<CompactString, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for TextSeed {
-    type Value = Text;
+    type Value = CompactString;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("raw value")
     }
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Text, E> {
-        Ok(Text::new(text))
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<CompactString, E> {
+        Ok(CompactString::from(text))
     }
 
-    fn visit_string<E: de::Error>(self, text: String) -> Result<Text, E> {
-        Ok(Text::from_string(text))
+    fn visit_string<E: de::Error>(self, text: String) -> Result<CompactString, E> {
+        Ok(CompactString::from(text))
     }
 }
 
@@ -267,9 +227,9 @@ mod tests {
     /// the same, through every way a value reaches it.
     #[test]
     fn short_texts_are_held_in_place_and_long_ones_boxed_the_same_way_out() {
-        let at_limit = format!("\"{}\"", "a".repeat(INLINE - 2));
-        let past_limit = format!("\"{}\"", "a".repeat(INLINE - 1));
-        let chinese = "\"客户群客户群客户\"".to_owned(); // 26 bytes
+        let at_limit = format!("\"{}\"", "a".repeat(22)); // 24 bytes
+        let past_limit = format!("\"{}\"", "a".repeat(23));
+        let chinese = "\"客户群客户群客户群\"".to_owned(); // 29 bytes
         for (text, inline) in [
             ("1".to_owned(), true),
             ("\"2024-08-01 00:00:00\"".to_owned(), true),
@@ -287,7 +247,7 @@ mod tests {
             let built = RawJson::from_json(&format!("  {text}\n")).expect("JSON");
             for raw in [&from_str, &from_reader, &built] {
                 assert_eq!(raw.get(), text);
-                assert_eq!(matches!(raw.0, Text::Inline { .. }), inline, "{text}");
+                assert_eq!(!raw.0.is_heap_allocated(), inline, "{text}");
                 assert_eq!(serde_json::to_string(raw).expect("writes"), text);
             }
             // A `Value` re-renders what it read (its own spacing), the same JSON.

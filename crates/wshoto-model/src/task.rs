@@ -28,6 +28,7 @@ pub struct MassTaskDetail {
     #[serde(deserialize_with = "lenient::int")]
     pub task_id: i64,
     /// Task name (群发任务名称).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub task_name: Option<CompactString>,
     /// `type`: sender and audience (群发类型); see [`TaskType::sender`] and [`TaskType::audience`].
     #[serde(rename = "type")]
@@ -47,6 +48,7 @@ pub struct MassTaskDetail {
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub create_time: Option<i64>,
     /// Text sent (发送文本内容).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub content: Option<CompactString>,
     /// Staff expected to send (预计执行员工数).
     #[serde(default, deserialize_with = "lenient::opt_int")]
@@ -107,6 +109,7 @@ pub struct MaterialInfo {
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub material_type: Option<i64>,
     /// Title (标题).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub title: Option<CompactString>,
     /// Combined-material id (组合素材ID).
     #[serde(default, deserialize_with = "lenient::opt_id")]

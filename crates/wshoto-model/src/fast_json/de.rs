@@ -632,6 +632,7 @@ struct Elements<'a, 'de, const ESCAPED: bool> {
 impl<'de, const ESCAPED: bool> SeqAccess<'de> for Elements<'_, 'de, ESCAPED> {
     type Error = Declined;
 
+    #[inline(always)]
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use compact_str::CompactString;
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -45,6 +46,7 @@ pub struct StaffTag {
     #[serde(default, deserialize_with = "lenient::opt_id")]
     pub tag_id: Option<CompactString>,
     /// Tag name (员工标签名称).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub tag_name: Option<CompactString>,
 }
 
@@ -70,6 +72,7 @@ pub struct TagDetail {
     #[serde(default, deserialize_with = "lenient::opt_id")]
     pub tag_id: Option<CompactString>,
     /// Tag name (标签名称).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub tag_name: Option<CompactString>,
     /// Tag kind (标签的类型), customer tags only.
     pub tag_type: Option<TagType>,
@@ -82,6 +85,7 @@ pub struct TagDetail {
     /// Tag state (标签状态).
     pub status: Option<TagStatus>,
     /// Why the tag is not normal (标签异常状态说明).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub desc: Option<CompactString>,
 }
 
@@ -95,6 +99,7 @@ pub struct TagGroup {
     #[serde(default, deserialize_with = "lenient::opt_id")]
     pub tag_group_id: Option<CompactString>,
     /// Group name (标签组名称).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub tag_group_name: Option<CompactString>,
     /// Tags in the group (标签信息数组).
     pub tag_detail_list: Option<Vec<TagDetail>>,
@@ -110,6 +115,7 @@ pub struct Location {
     #[serde(default, deserialize_with = "lenient::opt_id")]
     pub region_code: Option<CompactString>,
     /// Province, city and district, comma-separated: `湖北省,武汉市,江夏区` (省市区).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub region_remark: Option<CompactString>,
 }
 
@@ -123,6 +129,7 @@ pub struct Chat {
     #[serde(default, deserialize_with = "lenient::opt_id")]
     pub chat_id: Option<CompactString>,
     /// Chat name (群聊名称).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub chat_name: Option<CompactString>,
     /// Chat state (群聊状态): a code string; integers on the wire are zero-padded.
     pub status: Option<ChatStatus>,
@@ -243,6 +250,7 @@ customer_range! {
     /// Sex (性别).
     pub sex: Option<Sex>,
     /// Age range, `25~30` (年龄范围); see [`CustomerRange::age_bounds`].
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub age_range: Option<CompactString>,
     /// Keywords in the customer's remark name (备注名关键词).
     pub remark_key_words: Option<Vec<CompactString>>,
@@ -341,6 +349,7 @@ pub struct CrowdPack {
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub id: Option<i64>,
     /// Pack name (人群包名称).
+    #[serde(default, deserialize_with = "lenient::opt_str")]
     pub name: Option<CompactString>,
     /// Whether the pack was deleted (人群包删除状态).
     pub deleted: Option<CrowdPackDeleted>,
@@ -350,7 +359,7 @@ pub struct CrowdPack {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TenantId {
     /// A string, as in the example.
-    Text(String),
+    Text(CompactString),
     /// Any other JSON value, kept as received.
     Json(serde_json::Value),
 }
@@ -378,10 +387,65 @@ impl Serialize for TenantId {
 
 impl<'de> Deserialize<'de> for TenantId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(text) => Self::Text(text),
-            other => Self::Json(other),
-        })
+        d.deserialize_any(TenantIdVisitor)
+    }
+}
+
+/// A string as [`TenantId::Text`] (made in place, as every text field is), anything else as
+/// the `serde_json::Value` it is.
+struct TenantIdVisitor;
+
+impl<'de> Visitor<'de> for TenantIdVisitor {
+    type Value = TenantId;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<TenantId, E> {
+        Ok(TenantId::Text(CompactString::from(v)))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<TenantId, E> {
+        Ok(TenantId::Text(CompactString::from(v)))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<TenantId, E> {
+        Ok(TenantId::Json(v.into()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<TenantId, E> {
+        Ok(TenantId::Json(v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<TenantId, E> {
+        Ok(TenantId::Json(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<TenantId, E> {
+        serde_json::Value::deserialize(de::value::F64Deserializer::new(v)).map(TenantId::Json)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<TenantId, E> {
+        Ok(TenantId::Json(serde_json::Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<TenantId, E> {
+        self.visit_unit()
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<TenantId, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<TenantId, A::Error> {
+        serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))
+            .map(TenantId::Json)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<TenantId, A::Error> {
+        serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(TenantId::Json)
     }
 }
 

@@ -280,13 +280,15 @@ fn moment_range() -> impl Strategy<Value = MomentRange> {
 
 fn crowd_pack_range() -> impl Strategy<Value = CrowdPackRange> {
     let tenant = prop_oneof![
-        text().prop_map(TenantId::Text),
+        compact_text().prop_map(TenantId::Text),
         any::<i64>().prop_map(|n| TenantId::Json(n.into())),
         // Any finite float: kept in a `Value`, it must read back as the same number.
         any::<f64>().prop_filter_map("finite", |f| {
             serde_json::Number::from_f64(f).map(|n| TenantId::Json(n.into()))
         }),
         text().prop_map(|s| TenantId::Json(serde_json::json!({ "id": s }))),
+        any::<bool>().prop_map(|b| TenantId::Json(b.into())),
+        text().prop_map(|s| TenantId::Json(serde_json::json!([s, 1, null]))),
     ];
     let pack = (
         of(any::<i64>()),

@@ -61,12 +61,28 @@ impl<'de> Visitor<'de> for IntVisitor {
 
 /// Parses an optionally signed decimal integer; surrounding spaces are allowed.
 pub(crate) fn parse_decimal(text: &str) -> Option<i64> {
-    let trimmed = text.trim();
-    let digits = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let (negative, digits) = match text.trim().as_bytes() {
+        [b'-', digits @ ..] => (true, digits),
+        [b'+', digits @ ..] => (false, digits),
+        digits => (false, digits),
+    };
+    if digits.is_empty() {
         return None;
     }
-    trimmed.parse().ok()
+    // Summed below zero, in one pass: `i64::MIN` has no positive counterpart.
+    let mut value: i64 = 0;
+    for &byte in digits {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_sub(i64::from(digit))?;
+    }
+    if negative {
+        Some(value)
+    } else {
+        value.checked_neg()
+    }
 }
 
 /// Same as [`IntVisitor`], but `null` is `None`.
@@ -496,5 +512,20 @@ mod tests {
         assert_eq!(parse_decimal("-"), None);
         assert_eq!(parse_decimal("1e3"), None);
         assert_eq!(parse_decimal("0x10"), None);
+    }
+
+    #[test]
+    fn parse_decimal_is_exact_to_both_ends_of_i64() {
+        assert_eq!(parse_decimal("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_decimal("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_decimal("9223372036854775808"), None);
+        assert_eq!(parse_decimal("-9223372036854775809"), None);
+        assert_eq!(parse_decimal("99999999999999999999999"), None);
+        assert_eq!(parse_decimal("-0"), Some(0));
+        assert_eq!(parse_decimal("0042"), Some(42));
+        assert_eq!(parse_decimal("\u{3000}7\t"), Some(7));
+        for bad in ["", "+", "--1", "+-1", "1 2", "١٢", "1.0"] {
+            assert_eq!(parse_decimal(bad), None, "{bad:?}");
+        }
     }
 }

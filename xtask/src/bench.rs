@@ -161,14 +161,7 @@ fn render(decode: &Medians, http: &Medians) -> String {
         if let (Some(ours), Some(hyper), Some(reqwest)) =
             (get("ours"), get("hyper_raw"), get("reqwest"))
         {
-            out.push_str(&format!(
-                "| {group} | {} | {} | {} | {:.2} | {:.2} |\n",
-                show(ours),
-                show(hyper),
-                show(reqwest),
-                hyper / ours,
-                reqwest / ours
-            ));
+            out.push_str(&ratio_row(group, ours, hyper, reqwest));
         }
     }
     out.push_str("\nRatios above 1 mean ours is faster.\n");
@@ -197,17 +190,22 @@ fn decode_table(decode: &Medians, suffix: &str) -> String {
         if let (Some(typed), Some(serde), Some(sonic)) =
             (get("typed"), get("serde_value"), get("sonic_value"))
         {
-            out.push_str(&format!(
-                "| `{document}` | {} | {} | {} | {:.2} | {:.2} |\n",
-                show(typed),
-                show(serde),
-                show(sonic),
-                serde / typed,
-                sonic / typed
-            ));
+            out.push_str(&ratio_row(&format!("`{document}`"), typed, serde, sonic));
         }
     }
     out
+}
+
+/// A table row: `label`, our median and two others', then how many times ours each is.
+fn ratio_row(label: &str, ours: f64, first: f64, second: f64) -> String {
+    format!(
+        "| {label} | {} | {} | {} | {:.2} | {:.2} |\n",
+        show(ours),
+        show(first),
+        show(second),
+        first / ours,
+        second / ours
+    )
 }
 
 /// How many fixtures there are, and their bytes (what `every_fixture` decodes).

@@ -100,7 +100,9 @@ pub fn decode_with_page_extent(
     bytes: &[u8],
 ) -> Result<(MassTaskDetail, Option<PageExtent>), DecodeError> {
     // The fast path takes only a task object without `records`, which is no page.
-    if let Some(task) = crate::fast_path::decode::<true>(without_bom(bytes)) {
+    let mut slot = None;
+    crate::fast_path::decode_into::<true>(without_bom(bytes), &mut slot);
+    if let Some(task) = slot {
         return Ok((task, None));
     }
     // `decode` would try the fast path again; where it would take the input, the general path
@@ -115,7 +117,18 @@ pub fn decode_with_page_extent(
 /// fit its `filter_type`'s schema does not fail the call: it becomes [`RangeInfo::Invalid`]. Use
 /// [`decode_strict`] to make that an error.
 pub fn decode(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
-    with_lone_surrogates_replaced(bytes, decode_exact)
+    // The usual response first, its task moved once into the result (through the general
+    // path's layers it would be copied at each).
+    let mut slot = None;
+    crate::fast_path::decode_into::<false>(without_bom(bytes), &mut slot);
+    match slot {
+        Some(task) => Ok(task),
+        None => retried_with_lone_surrogates_replaced(
+            decode_general(without_bom(bytes)),
+            bytes,
+            decode_exact,
+        ),
+    }
 }
 
 /// Runs `decode` on `bytes`; when it fails and the input holds lone surrogate escapes
@@ -124,7 +137,16 @@ fn with_lone_surrogates_replaced<T>(
     bytes: &[u8],
     decode: impl Fn(&[u8]) -> Result<T, DecodeError>,
 ) -> Result<T, DecodeError> {
-    match decode(bytes) {
+    retried_with_lone_surrogates_replaced(decode(bytes), bytes, decode)
+}
+
+/// The second half of [`with_lone_surrogates_replaced`]: `first` is what `bytes` gave.
+fn retried_with_lone_surrogates_replaced<T>(
+    first: Result<T, DecodeError>,
+    bytes: &[u8],
+    decode: impl Fn(&[u8]) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    match first {
         Err(DecodeError::Json(error)) => match crate::surrogates::replace_lone_surrogates(bytes) {
             Some(fixed) => decode(&fixed),
             None => Err(DecodeError::Json(error)),

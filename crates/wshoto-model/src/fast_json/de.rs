@@ -199,6 +199,17 @@ impl<'de, const ESCAPED: bool> Deserializer<'de, ESCAPED> {
             // every byte (−5 % on a pretty-printed response; the embedded document, which has
             // no indentation, reads faster with the loop below).
             let mut pos = self.pos;
+            // A line break is usually followed by indentation: up to eight spaces of it in one
+            // step.
+            if bytes.get(pos) == Some(&b'\n') {
+                pos += 1;
+                if let Some(word) = bytes.get(pos..pos + 8) {
+                    let mut chunk = [0; 8];
+                    chunk.copy_from_slice(word);
+                    let not_spaces = u64::from_le_bytes(chunk) ^ (u64::MAX / 255 * u64::from(b' '));
+                    pos += (not_spaces.trailing_zeros() / 8) as usize;
+                }
+            }
             while let Some(b' ' | b'\n' | b'\t' | b'\r') = bytes.get(pos) {
                 pos += 1;
             }

@@ -215,6 +215,26 @@ fn what_serde_json_would_not_read_exactly_is_declined() {
     assert!(plain::<Value>(&shallow).is_ok());
 }
 
+/// Indentation is skipped up to eight spaces at a time after a line break: every width, other
+/// white space after it, and the end of the input inside the eight bytes.
+#[test]
+fn white_space_after_a_line_break_is_skipped_whatever_follows() {
+    let expected: Value = serde_json::from_str(r#"{"a":[1,"b",{}],"c":null}"#).expect("valid");
+    for width in 0..20 {
+        for tail in ["", "\t", "\r\n", "\n  ", " \n"] {
+            let gap = format!("\n{}{tail}", " ".repeat(width));
+            let text = [
+                "{", r#""a""#, ":", "[1", ",", r#""b""#, ",{", "}]", ",", r#""c""#, ":", "null",
+                "}", "",
+            ]
+            .join(&gap);
+            assert_eq!(plain::<Value>(&text), Ok(expected.clone()), "{text:?}");
+            let broken = format!("{}x", text.trim_end());
+            assert_eq!(plain::<Value>(&broken), Err(Declined), "{broken:?}");
+        }
+    }
+}
+
 #[test]
 fn strings_with_escapes_read_as_serde_json_reads_them() {
     for text in [

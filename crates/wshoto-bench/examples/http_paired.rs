@@ -1,0 +1,116 @@
+//! The sequential HTTP comparison with the clients interleaved: each round times ten calls of
+//! every client in turn (the order rotating from round to round), so that all of them see the
+//! same state of a shared, noisy machine. Divan's `sequential` benches run one client after
+//! another, and this machine drifts between a fast and a slow mode by tens of percent over
+//! seconds; the ratio of two clients measured in the same rounds does not.
+//!
+//! ```text
+//! cargo run --release -p wshoto-bench --example http_paired -- [ROUNDS] [CLIENT]
+//! ```
+//!
+//! Prints, per client, the median and the fastest per-call time and the median over rounds of
+//! its time divided by ours (above 1: ours is faster). With `CLIENT` (`ours`, `hyper_raw`,
+//! `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that one: a steady target for
+//! `strace -f -c` or callgrind.
+
+#[path = "../benches/support/clients.rs"]
+mod clients;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clients::{SameTask, Setup, hyper_call, reqwest_call, same_task_call, setup};
+
+const CLIENTS: [&str; 4] = ["ours", "hyper_raw", "reqwest", "hyper_same_task"];
+const CALLS_PER_SAMPLE: u32 = 10;
+const WARM_UP_ROUNDS: usize = 20;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let rounds = match args.next().map(|a| a.parse::<usize>()) {
+        None => 300,
+        Some(Ok(rounds)) if rounds > 0 => rounds,
+        Some(_) => {
+            eprintln!("usage: http_paired [ROUNDS] [{}]", CLIENTS.join("|"));
+            return ExitCode::from(2);
+        }
+    };
+    let only = match args.next() {
+        None => None,
+        Some(name) => match CLIENTS.iter().position(|c| *c == name) {
+            Some(index) => Some(index),
+            None => {
+                eprintln!("unknown client {name}: {}", CLIENTS.join(", "));
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let setup = setup();
+    let mut connection = None;
+    if let Some(client) = only {
+        for _ in 0..rounds {
+            call(setup, &mut connection, client);
+        }
+        return ExitCode::SUCCESS;
+    }
+    let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); CLIENTS.len()];
+    for round in 0..WARM_UP_ROUNDS + rounds {
+        for turn in 0..CLIENTS.len() {
+            let client = (round + turn) % CLIENTS.len();
+            let started = Instant::now();
+            for _ in 0..CALLS_PER_SAMPLE {
+                call(setup, &mut connection, client);
+            }
+            if round >= WARM_UP_ROUNDS {
+                let micros = started.elapsed().as_secs_f64() * 1e6 / f64::from(CALLS_PER_SAMPLE);
+                samples[client].push(micros);
+            }
+        }
+    }
+    println!("{rounds} rounds of {CALLS_PER_SAMPLE} sequential calls of task 54 per client");
+    for (client, name) in CLIENTS.iter().enumerate() {
+        let against_ours: Vec<f64> = samples[client]
+            .iter()
+            .zip(&samples[0])
+            .map(|(theirs, ours)| theirs / ours)
+            .collect();
+        println!(
+            "{name:16} median {:7.2} µs   fastest {:7.2} µs   its time / ours (median) {:.3}",
+            median(&samples[client]),
+            samples[client]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min),
+            median(&against_ours)
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// One call of task 54 by `client` (an index into [`CLIENTS`]).
+fn call(setup: &Setup, connection: &mut Option<SameTask>, client: usize) {
+    match client {
+        0 => {
+            let task = setup.runtime.block_on(setup.ours.mass_task_detail(54));
+            std::hint::black_box(task.expect("task 54"));
+        }
+        1 => {
+            std::hint::black_box(setup.runtime.block_on(hyper_call(setup, 54)));
+        }
+        2 => {
+            std::hint::black_box(setup.runtime.block_on(reqwest_call(setup, 54)));
+        }
+        _ => {
+            let value = setup
+                .runtime
+                .block_on(same_task_call(setup, connection, 54));
+            std::hint::black_box(value);
+        }
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}

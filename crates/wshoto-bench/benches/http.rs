@@ -23,6 +23,10 @@ use clients::{hyper_call, reqwest_call, same_task_call, setup};
 use futures_util::StreamExt;
 use wshoto_http::{BatchOptions, Order};
 
+/// Counts allocations per call (the mock's included: the same for every client).
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
 fn main() {
     divan::main();
 }

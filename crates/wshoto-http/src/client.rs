@@ -16,7 +16,7 @@ use crate::credentials::TokenProvider;
 use crate::error::Error;
 use crate::rate_limit::{Overload, RateLimitState};
 use crate::retry::CallBudget;
-use crate::transport::{Transport, percent_encode};
+use crate::transport::{Transport, push_percent_encoded};
 
 /// Path of the task detail endpoint.
 pub const MASS_TASK_DETAIL_PATH: &str = "/openapi/mass_send/corp/get_mass_task_detail";
@@ -142,10 +142,10 @@ impl Client {
                     .await
                     .map_err(|e| transport.secrets().scrub_error(e))?;
                 transport.secrets().add_token(token.expose_secret());
-                let path_and_query = format!(
-                    "{path}?access_token={}",
-                    percent_encode(token.expose_secret())
-                );
+                let mut path_and_query = String::with_capacity(path.len() + 64);
+                path_and_query.push_str(path);
+                path_and_query.push_str("?access_token=");
+                push_percent_encoded(&mut path_and_query, token.expose_secret());
                 let result = budget
                     .retry(transport.retry_policy(), || {
                         let path_and_query = &path_and_query;

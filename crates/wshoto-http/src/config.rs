@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::redact::Secrets;
 use crate::retry::RetryPolicy;
 use crate::token_cache::AppTokenProvider;
-use crate::transport::{ProxySettings, Transport, TransportSettings};
+use crate::transport::{BaseUrl, ProxySettings, Transport, TransportSettings};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://open.wshoto.com";
@@ -276,6 +276,8 @@ impl ClientBuilder {
             Credentials::App { app_secret, .. } => secrets.pin(app_secret.expose_secret()),
             Credentials::Provider(_) => {}
         }
+        let base_url = BaseUrl::parse(&base_url)
+            .ok_or_else(|| Error::Config(format!("base_url {base_url:?} is not a URL")))?;
         let transport = Transport::new(
             TransportSettings {
                 base_url,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Method, Request, StatusCode, Uri, header};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
@@ -29,9 +30,59 @@ enum Pool {
     Proxied(HyperClient<HttpsConnector<Tunnel<HttpConnector>>, RequestBody>),
 }
 
+/// The base URL, split once: each request's URI is put together from its parts and the
+/// request's path and query, rather than formatted and parsed whole.
+#[derive(Clone)]
+pub(crate) struct BaseUrl {
+    text: String,
+    scheme: Scheme,
+    authority: Authority,
+    /// The base's own path (`""`, or `/prefix` without a trailing slash), before every request's.
+    path: String,
+}
+
+impl BaseUrl {
+    /// `text` (without a trailing slash) split into its parts; `None` if it is no absolute URL
+    /// or has a query.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let parts = text.parse::<Uri>().ok()?.into_parts();
+        let path_and_query = parts.path_and_query;
+        if path_and_query
+            .as_ref()
+            .is_some_and(|pq| pq.query().is_some())
+        {
+            return None;
+        }
+        let path = path_and_query.as_ref().map_or("", PathAndQuery::path);
+        Some(Self {
+            text: text.to_owned(),
+            scheme: parts.scheme?,
+            authority: parts.authority?,
+            path: path.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The URL as configured.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The URI of `path_and_query` (which starts with `/`) under this base.
+    fn join(&self, path_and_query: &str) -> Option<Uri> {
+        let mut joined = String::with_capacity(self.path.len() + path_and_query.len());
+        joined.push_str(&self.path);
+        joined.push_str(path_and_query);
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(PathAndQuery::from_maybe_shared(Bytes::from(joined)).ok()?);
+        Uri::from_parts(parts).ok()
+    }
+}
+
 /// What the transport needs to be built.
 pub(crate) struct TransportSettings {
-    pub(crate) base_url: String,
+    pub(crate) base_url: BaseUrl,
     pub(crate) tls: rustls::ClientConfig,
     pub(crate) proxy: Option<ProxySettings>,
     pub(crate) connect_timeout: Duration,
@@ -86,7 +137,7 @@ impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.settings;
         f.debug_struct("Transport")
-            .field("base_url", &s.base_url)
+            .field("base_url", &s.base_url.as_str())
             .field("proxy", &s.proxy)
             .field("connect_timeout", &s.connect_timeout)
             .field("attempt_timeout", &s.attempt_timeout)
@@ -203,9 +254,11 @@ impl Transport {
         path_and_query: &str,
         body: Option<Bytes>,
     ) -> Result<(u16, Bytes), Error> {
-        let uri: Uri = format!("{}{}", self.settings.base_url, path_and_query)
-            .parse()
-            .map_err(|_| Error::Config("the request URL is not valid".to_owned()))?;
+        let uri = self
+            .settings
+            .base_url
+            .join(path_and_query)
+            .ok_or_else(|| Error::Config("the request URL is not valid".to_owned()))?;
         let has_body = body.is_some();
         let mut request = Request::builder()
             .method(method)
@@ -372,14 +425,28 @@ pub(crate) fn encode_query(pairs: &[(&str, &str)]) -> String {
 
 pub(crate) fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
+    push_percent_encoded(&mut out, text);
     out
+}
+
+/// [`percent_encode`] onto the end of `out`: runs of unreserved characters in one piece.
+pub(crate) fn push_percent_encoded(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut rest = text;
+    while let Some(reserved) =
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')))
+    {
+        out.push_str(&rest[..reserved]);
+        let character = rest[reserved..].chars().next().unwrap_or_default();
+        let mut utf8 = [0; 4];
+        for &byte in character.encode_utf8(&mut utf8).as_bytes() {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xF)]));
+        }
+        rest = &rest[reserved + character.len_utf8()..];
+    }
+    out.push_str(rest);
 }
 
 #[cfg(test)]
@@ -393,6 +460,63 @@ mod tests {
             "appid=a%20b&app_secret=x%2By%2Fz"
         );
         assert_eq!(percent_encode("中"), "%E4%B8%AD");
+    }
+
+    #[test]
+    fn percent_encoding_escapes_each_byte_of_every_reserved_character() {
+        // The straightforward encoder, byte by byte, that `push_percent_encoded` must match.
+        let reference = |text: &str| {
+            text.bytes()
+                .map(|byte| {
+                    if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+                        char::from(byte).to_string()
+                    } else {
+                        format!("%{byte:02X}")
+                    }
+                })
+                .collect::<String>()
+        };
+        for text in [
+            "",
+            "abcXYZ019-_.~",
+            "a b+c/d=e&f?g#h%i",
+            "中文 token😀",
+            "=",
+            "~~",
+            "末",
+            "ACCESS_TOKEN.v2+/=",
+        ] {
+            assert_eq!(percent_encode(text), reference(text), "{text:?}");
+            let mut appended = String::from("?access_token=");
+            push_percent_encoded(&mut appended, text);
+            assert_eq!(appended, format!("?access_token={}", reference(text)));
+        }
+    }
+
+    #[test]
+    fn request_urls_are_joined_to_the_base_and_its_path() {
+        let join = |base: &str, path: &str| {
+            BaseUrl::parse(base)
+                .and_then(|base| base.join(path))
+                .map(|uri| uri.to_string())
+        };
+        assert_eq!(
+            join("http://127.0.0.1:8080", "/openapi/x?access_token=a%2Bb").as_deref(),
+            Some("http://127.0.0.1:8080/openapi/x?access_token=a%2Bb")
+        );
+        assert_eq!(
+            join("https://gw.example.com/wshoto", "/openapi/x?a=1").as_deref(),
+            Some("https://gw.example.com/wshoto/openapi/x?a=1")
+        );
+        assert_eq!(
+            join("https://gw.example.com/", "/p").as_deref(),
+            Some("https://gw.example.com/p")
+        );
+        assert_eq!(join("https://gw.example.com?x=1", "/p"), None);
+        assert_eq!(join("/relative", "/p"), None);
+        assert_eq!(join("https://gw.example.com", "/p q"), None);
+        let base = BaseUrl::parse("https://gw.example.com/wshoto").expect("parses");
+        assert_eq!(base.as_str(), "https://gw.example.com/wshoto");
     }
 
     #[test]

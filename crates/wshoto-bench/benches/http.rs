@@ -23,7 +23,8 @@ use clients::{hyper_call, reqwest_call, same_task_call, setup};
 use futures_util::StreamExt;
 use wshoto_http::{BatchOptions, Order};
 
-/// Counts allocations per call (the mock's included: the same for every client).
+/// Counts the allocations of each call on the calling thread (divan counts that thread only: the
+/// runtime's workers, where the mock and hyper's connection tasks run, are not counted).
 #[global_allocator]
 static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
 

@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: runs the side-by-side benchmarks of `crates/wshoto-bench` (decode and
-//! HTTP) and writes their medians and ratios, with the machine and the date, into
-//! `docs/performance.md` between its `bench` markers. The raw divan output is kept in
-//! `target/xtask-bench/`.
+//! HTTP, divan) and the interleaved sequential HTTP comparison (`examples/http_paired.rs`), and
+//! writes their medians and ratios, with the machine and the date, into `docs/performance.md`
+//! between its `bench` markers. The raw output of each is kept in `target/xtask-bench/`.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -14,11 +14,28 @@ const END: &str = "<!-- bench:end -->";
 /// Medians in nanoseconds, by (group, name).
 type Medians = BTreeMap<(String, String), f64>;
 
-/// Runs both benchmarks and writes the section.
+/// Rounds of the interleaved sequential comparison (`examples/http_paired.rs`).
+const PAIRED_ROUNDS: &str = "400";
+
+/// Runs both benchmarks and the interleaved HTTP comparison, and writes the section.
 pub fn run() -> Result<String, String> {
     let decode = run_bench("decode")?;
     let http = run_bench("http")?;
-    let section = render(&parse(&decode), &parse(&http));
+    let paired = run_cargo(
+        "http_paired",
+        &[
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "wshoto-bench",
+            "--example",
+            "http_paired",
+            "--",
+            PAIRED_ROUNDS,
+        ],
+    )?;
+    let section = render(&parse(&decode), &parse(&http), &parse_paired(&paired));
     let doc = workspace_root().join("docs/performance.md");
     let text = std::fs::read_to_string(&doc).map_err(|e| format!("{}: {e}", doc.display()))?;
     let (Some(start), Some(end)) = (text.find(START), text.find(END)) else {
@@ -30,10 +47,18 @@ pub fn run() -> Result<String, String> {
 }
 
 fn run_bench(name: &str) -> Result<String, String> {
+    run_cargo(
+        name,
+        &["bench", "--quiet", "-p", "wshoto-bench", "--bench", name],
+    )
+}
+
+/// Runs `cargo ARGS`, keeps its output as `target/xtask-bench/NAME.txt`, and returns it.
+fn run_cargo(name: &str, args: &[&str]) -> Result<String, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .current_dir(workspace_root())
-        .args(["bench", "--quiet", "-p", "wshoto-bench", "--bench", name])
+        .args(args)
         .output()
         .map_err(|e| format!("cannot run cargo bench: {e}"))?;
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -80,6 +105,26 @@ fn parse(output: &str) -> Medians {
     medians
 }
 
+/// The interleaved comparison, per client: its median time in nanoseconds and the median over
+/// rounds of its time divided by ours. Lines of `http_paired`: `NAME median 66.07 µs fastest
+/// 52.37 µs its time / ours (median) 1.000`.
+type Paired = BTreeMap<String, (f64, f64)>;
+
+fn parse_paired(output: &str) -> Paired {
+    let mut clients = Paired::new();
+    for line in output.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let ([name, "median", value, unit, ..], Some(ratio)) = (
+            words.as_slice(),
+            words.last().and_then(|r| r.parse::<f64>().ok()),
+        ) && let Some(median) = nanoseconds(&format!("{value} {unit}"))
+        {
+            clients.insert((*name).to_owned(), (median, ratio));
+        }
+    }
+    clients
+}
+
 /// `7.43 µs` → 7430.
 fn nanoseconds(text: &str) -> Option<f64> {
     let mut parts = text.split_whitespace();
@@ -102,7 +147,7 @@ fn show(ns: f64) -> String {
     }
 }
 
-fn render(decode: &Medians, http: &Medians) -> String {
+fn render(decode: &Medians, http: &Medians, paired: &Paired) -> String {
     let mut out = format!(
         "Written by `cargo xtask bench` on {} — {} ({} cores); medians of one run each.\n\n",
         today(),
@@ -163,6 +208,21 @@ fn render(decode: &Medians, http: &Medians) -> String {
         {
             out.push_str(&ratio_row(group, ours, hyper, reqwest));
         }
+    }
+    if let (Some(ours), Some(hyper), Some(reqwest)) = (
+        paired.get("ours"),
+        paired.get("hyper_raw"),
+        paired.get("reqwest"),
+    ) {
+        out.push_str(&format!(
+            "| sequential, interleaved ({PAIRED_ROUNDS} rounds; ratios: median of the rounds' \
+             ratios) | {} | {} | {} | {:.2} | {:.2} |\n",
+            show(ours.0),
+            show(hyper.0),
+            show(reqwest.0),
+            hyper.1,
+            reqwest.1
+        ));
     }
     out.push_str("\nRatios above 1 mean ours is faster.\n");
     out
@@ -261,6 +321,25 @@ decode                            fastest       │ slowest       │ median    
         assert_eq!(medians.len(), 4);
         assert_eq!(nanoseconds("1.69 ms"), Some(1_690_000.0));
         assert_eq!(show(1_690_000.0), "1.69 ms");
+    }
+
+    #[test]
+    fn the_interleaved_comparison_is_read_per_client() {
+        let output = "\
+400 rounds of 10 sequential calls of task 54 per client
+ours             median   66.07 µs   fastest   52.37 µs   its time / ours (median) 1.000
+hyper_raw        median   63.50 µs   fastest   46.94 µs   its time / ours (median) 0.953
+reqwest          median   70.95 µs   fastest   57.95 µs   its time / ours (median) 1.073
+";
+        let paired = parse_paired(output);
+        assert_eq!(paired.len(), 3);
+        assert_eq!(paired["ours"], (66_070.0, 1.0));
+        assert_eq!(paired["reqwest"], (70_950.0, 1.073));
+        let section = render(&Medians::new(), &Medians::new(), &paired);
+        assert!(
+            section.contains("ratios) | 66.07 µs | 63.50 µs | 70.95 µs | 0.95 | 1.07 |"),
+            "{section}"
+        );
     }
 
     #[test]

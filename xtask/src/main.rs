@@ -6,8 +6,9 @@
 //! insta's `INSTA_UPDATE` variable.
 //!
 //! `bench` runs the side-by-side benchmarks of `crates/wshoto-bench` (decode against serde_json
-//! and sonic-rs, the client against raw hyper-util and reqwest) and writes medians and ratios
-//! into `docs/performance.md`.
+//! and sonic-rs, the client against raw hyper-util and reqwest) and the interleaved sequential
+//! comparison (`examples/http_paired.rs`), and writes medians and ratios into
+//! `docs/performance.md`.
 //!
 //! `fuzz` runs the libFuzzer targets of `fuzz/` for a bounded time (see `xtask/src/fuzz.rs`).
 //!

@@ -14,6 +14,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::lenient::Text;
+use crate::object_keys::object_keys;
 use crate::range::RangeInfo;
 use crate::task::MassTaskDetail;
 
@@ -55,6 +56,11 @@ pub(crate) fn decode_into<const NO_PAGE: bool>(bytes: &[u8], slot: &mut Option<M
     }
 }
 
+object_keys! {
+    /// The envelope's keys.
+    EnvelopeKey { Code = "code", Msg = "msg", Data = "data" }
+}
+
 /// Reads the envelope into `task`; an error means "take the general path", and so does a
 /// `task` left empty.
 struct EnvelopeVisitor<'a, const NO_PAGE: bool> {
@@ -72,29 +78,31 @@ impl<'de, const NO_PAGE: bool> Visitor<'de> for EnvelopeVisitor<'_, NO_PAGE> {
         let general_path = || de::Error::custom("the general path decides");
         let mut code_seen = false;
         let mut msg_seen = false;
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            match key.as_ref() {
-                "code" if !code_seen => {
+        while let Some(key) = map.next_key::<EnvelopeKey>()? {
+            match key {
+                EnvelopeKey::Code if !code_seen => {
                     let code = map.next_value_seed(LenientInt)?;
                     if code != 0 {
                         return Err(general_path());
                     }
                     code_seen = true;
                 }
-                "data" if code_seen && self.task.is_none() => {
+                EnvelopeKey::Data if code_seen && self.task.is_none() => {
                     map.next_value_seed(TaskObject::<NO_PAGE> {
                         task: &mut *self.task,
                     })?;
                 }
                 // The general path reads `msg` as any JSON value, and every value this reader
                 // yields is one; skipped here without being kept.
-                "msg" if !msg_seen => {
+                EnvelopeKey::Msg if !msg_seen => {
                     map.next_value::<IgnoredAny>()?;
                     msg_seen = true;
                 }
                 // `data` before `code`, or a key given twice: the general path decides.
-                "code" | "data" | "msg" => return Err(general_path()),
-                _ => {
+                EnvelopeKey::Code | EnvelopeKey::Data | EnvelopeKey::Msg => {
+                    return Err(general_path());
+                }
+                EnvelopeKey::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }

@@ -25,6 +25,7 @@ mod fast_json;
 mod fast_path;
 mod labels;
 mod lenient;
+mod object_keys;
 pub mod range;
 mod raw_json;
 mod scoped_flag;

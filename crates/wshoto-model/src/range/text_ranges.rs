@@ -23,6 +23,7 @@ use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use super::{FilterRangeInfo, RangeInfo, SchemaSource, decode_range_text, decode_schema};
 use crate::enums::FilterType;
 use crate::lenient::{self, Text};
+use crate::object_keys::object_keys;
 
 thread_local! {
     static ENABLED: Cell<bool> = const { Cell::new(false) };
@@ -50,6 +51,17 @@ enum RangeField {
     Null,
 }
 
+object_keys! {
+    /// `filter_range_info`'s keys.
+    FilterRangeKey {
+        FilterType = "filter_type",
+        IsAllCustomer = "is_all_customer",
+        IsAllCustomerGroup = "is_all_customer_group",
+        AllStaff = "all_staff",
+        RangeInfo = "range_info",
+    }
+}
+
 pub(super) struct FilterRangeVisitor;
 
 impl<'de> Visitor<'de> for FilterRangeVisitor {
@@ -65,17 +77,21 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
         let mut is_all_customer_group: Option<Flag> = None;
         let mut all_staff: Option<Flag> = None;
         let mut range: Option<RangeField> = None;
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            match key.as_ref() {
-                "filter_type" if filter_type.is_none() => filter_type = Some(map.next_value()?),
-                "is_all_customer" if is_all_customer.is_none() => {
+        while let Some(key) = map.next_key::<FilterRangeKey>()? {
+            match key {
+                FilterRangeKey::FilterType if filter_type.is_none() => {
+                    filter_type = Some(map.next_value()?);
+                }
+                FilterRangeKey::IsAllCustomer if is_all_customer.is_none() => {
                     is_all_customer = Some(map.next_value()?);
                 }
-                "is_all_customer_group" if is_all_customer_group.is_none() => {
+                FilterRangeKey::IsAllCustomerGroup if is_all_customer_group.is_none() => {
                     is_all_customer_group = Some(map.next_value()?);
                 }
-                "all_staff" if all_staff.is_none() => all_staff = Some(map.next_value()?),
-                "range_info" if range.is_none() => {
+                FilterRangeKey::AllStaff if all_staff.is_none() => {
+                    all_staff = Some(map.next_value()?);
+                }
+                FilterRangeKey::RangeInfo if range.is_none() => {
                     range = Some(
                         map.next_value_seed(RangeSeed::new(
                             filter_type
@@ -84,16 +100,16 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
                         ))?,
                     );
                 }
-                "filter_type"
-                | "is_all_customer"
-                | "is_all_customer_group"
-                | "all_staff"
-                | "range_info" => {
+                FilterRangeKey::FilterType
+                | FilterRangeKey::IsAllCustomer
+                | FilterRangeKey::IsAllCustomerGroup
+                | FilterRangeKey::AllStaff
+                | FilterRangeKey::RangeInfo => {
                     return Err(de::Error::custom(
                         "a key given twice: left to the general path",
                     ));
                 }
-                _ => {
+                FilterRangeKey::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }

@@ -167,3 +167,63 @@ async fn api_errors_carry_the_http_status_and_the_raw_msg() {
     assert_eq!(msg, "line one line two");
     assert_eq!(raw_msg, "line one\nline two");
 }
+
+/// The request as it goes on the wire: each of the client's headers once, the POST body typed
+/// as JSON, the path with the token percent-encoded. A bare listener answers, so nothing but the
+/// bytes the client wrote is seen.
+#[tokio::test]
+async fn a_request_carries_each_of_its_headers_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.expect("accept");
+        let mut request = Vec::new();
+        let mut buffer = [0; 4096];
+        while !request.ends_with(b"{\"task_id\":54}") {
+            let read = socket.read(&mut buffer).await.expect("read");
+            assert!(read > 0, "the request ended early: {request:?}");
+            request.extend_from_slice(&buffer[..read]);
+        }
+        let body = br#"{"code":0,"msg":"ok","data":{"task_id":54}}"#;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        socket.write_all(head.as_bytes()).await.expect("write");
+        socket.write_all(body).await.expect("write");
+        String::from_utf8(request).expect("text")
+    });
+    let client = wshoto_http::Client::builder()
+        .base_url(format!("http://{address}"))
+        .credentials(wshoto_http::Credentials::token("a+b/c"))
+        .user_agent("wshoto-test/1")
+        .build()
+        .expect("client");
+    let task = client.mass_task_detail(54).await.expect("task 54");
+    assert_eq!(task.task_id, 54);
+    let request = server.await.expect("server");
+    let (head, body) = request.split_once("\r\n\r\n").expect("a head");
+    let mut lines = head.lines();
+    assert_eq!(
+        lines.next(),
+        Some("POST /openapi/mass_send/corp/get_mass_task_detail?access_token=a%2Bb%2Fc HTTP/1.1")
+    );
+    let mut headers: Vec<String> = lines.map(str::to_ascii_lowercase).collect();
+    headers.sort();
+    assert_eq!(
+        headers,
+        [
+            "accept-encoding: identity".to_owned(),
+            "accept: application/json".to_owned(),
+            "content-length: 14".to_owned(),
+            "content-type: application/json".to_owned(),
+            format!("host: {address}"),
+            "user-agent: wshoto-test/1".to_owned(),
+        ]
+    );
+    assert_eq!(body, "{\"task_id\":54}");
+}

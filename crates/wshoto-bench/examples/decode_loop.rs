@@ -8,15 +8,19 @@
 //! ```
 //!
 //! A third argument chooses the decoder: `typed` (the default, `wshoto_model::decode`),
-//! `serde_value` or `sonic_value` (the envelope, then the `range_info` string, as generic DOMs:
-//! the decode bench's competitors), so their instructions can be counted the same way.
+//! `with_page_extent` (`wshoto_model::decode_with_page_extent`, what `wshoto decode` and `task
+//! get` use), `serde_value` or `sonic_value` (the envelope, then the `range_info` string, as
+//! generic DOMs: the decode bench's competitors), so their instructions can be counted the same
+//! way.
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (Some(path), Some(times)) = (args.next(), args.next()) else {
-        eprintln!("usage: decode_loop RESPONSE.json TIMES [typed|serde_value|sonic_value]");
+        eprintln!(
+            "usage: decode_loop RESPONSE.json TIMES [typed|with_page_extent|serde_value|sonic_value]"
+        );
         return ExitCode::from(2);
     };
     let Ok(times) = times.parse::<usize>() else {
@@ -25,10 +29,13 @@ fn main() -> ExitCode {
     };
     let decoder: fn(&[u8]) -> Result<(), String> = match args.next().as_deref() {
         None | Some("typed") => typed,
+        Some("with_page_extent") => with_page_extent,
         Some("serde_value") => serde_value,
         Some("sonic_value") => sonic_value,
         Some(other) => {
-            eprintln!("unknown decoder {other}: typed, serde_value or sonic_value");
+            eprintln!(
+                "unknown decoder {other}: typed, with_page_extent, serde_value or sonic_value"
+            );
             return ExitCode::from(2);
         }
     };
@@ -51,6 +58,12 @@ fn main() -> ExitCode {
 fn typed(bytes: &[u8]) -> Result<(), String> {
     let task = wshoto_model::decode(bytes).map_err(|e| e.to_string())?;
     std::hint::black_box(task);
+    Ok(())
+}
+
+fn with_page_extent(bytes: &[u8]) -> Result<(), String> {
+    let decoded = wshoto_model::decode_with_page_extent(bytes).map_err(|e| e.to_string())?;
+    std::hint::black_box(decoded);
     Ok(())
 }
 

@@ -13,7 +13,6 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::lenient::Text;
 use crate::object_keys::object_keys;
 use crate::range::RangeInfo;
 use crate::task::MassTaskDetail;
@@ -159,15 +158,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotAPage<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        match self.0.next_key::<Text<'de>>()? {
-            None => Ok(None),
-            Some(Text(key)) if key == "records" => Err(de::Error::custom("maybe a page")),
-            Some(Text(key)) => {
-                let key: de::value::CowStrDeserializer<'de, A::Error> =
-                    de::IntoDeserializer::into_deserializer(key);
-                seed.deserialize(key).map(Some)
-            }
-        }
+        self.0.next_key_seed(NotRecords(seed))
     }
 
     fn next_value_seed<V: de::DeserializeSeed<'de>>(
@@ -179,6 +170,41 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotAPage<A> {
 
     fn size_hint(&self) -> Option<usize> {
         self.0.size_hint()
+    }
+}
+
+/// A key seed that refuses `records` and hands any other key to the seed it wraps, whose own
+/// (small) value comes back: a key is not first read as text (see `object_keys`).
+struct NotRecords<K>(K);
+
+impl<'de, K: de::DeserializeSeed<'de>> de::DeserializeSeed<'de> for NotRecords<K> {
+    type Value = K::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<K::Value, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de, K: de::DeserializeSeed<'de>> Visitor<'de> for NotRecords<K> {
+    type Value = K::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a task object's key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<K::Value, E> {
+        if key == "records" {
+            return Err(E::custom("maybe a page"));
+        }
+        self.0
+            .deserialize(de::value::BorrowedStrDeserializer::new(key))
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<K::Value, E> {
+        if key == "records" {
+            return Err(E::custom("maybe a page"));
+        }
+        self.0.deserialize(de::value::StrDeserializer::new(key))
     }
 }
 
@@ -225,5 +251,11 @@ mod tests {
         let hybrid = br#"{"code":0,"data":{"task_id":54,"records":[{"task_id":55}]}}"#;
         assert_eq!(decode::<false>(hybrid).map(|t| t.task_id), Some(54));
         assert!(decode::<true>(hybrid).is_none());
+        // Keys written with escapes are read unescaped, `records` among them.
+        let escaped = br#"{"code":0,"data":{"task_id":54,"records":[]}}"#;
+        assert_eq!(decode::<false>(escaped).map(|t| t.task_id), Some(54));
+        assert!(decode::<true>(escaped).is_none());
+        let escaped_task = br#"{"code":0,"data":{"task_id":54}}"#;
+        assert_eq!(decode::<true>(escaped_task).map(|t| t.task_id), Some(54));
     }
 }

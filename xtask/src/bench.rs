@@ -60,11 +60,12 @@ fn run_cargo(name: &str, args: &[&str]) -> Result<String, String> {
         .current_dir(workspace_root())
         .args(args)
         .output()
-        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
+        .map_err(|e| format!("cannot run cargo {}: {e}", args.join(" ")))?;
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     if !output.status.success() {
         return Err(format!(
-            "the {name} benchmark failed: {}",
+            "`cargo {}` ({name}) failed: {}",
+            args.join(" "),
             String::from_utf8_lossy(&output.stderr)
         ));
     }

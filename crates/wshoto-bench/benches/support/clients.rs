@@ -10,10 +10,8 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
-use wshoto_http::{Client, Credentials};
+use wshoto_http::{Client, Credentials, MASS_TASK_DETAIL_PATH};
 use wshoto_mock::{MockConfig, MockServer};
-
-pub(crate) const PATH: &str = "/openapi/mass_send/corp/get_mass_task_detail";
 
 pub(crate) struct Setup {
     pub(crate) runtime: tokio::runtime::Runtime,
@@ -92,11 +90,14 @@ pub(crate) async fn same_task_call(
         Some(conn) => conn,
         None => same_task_connection(setup).await,
     };
-    let request = http::Request::post(format!("{PATH}?access_token={}", setup.token))
-        .header(http::header::HOST, "127.0.0.1")
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .body(Full::new(Bytes::from(format!("{{\"task_id\":{task_id}}}"))))
-        .expect("request");
+    let request = http::Request::post(format!(
+        "{MASS_TASK_DETAIL_PATH}?access_token={}",
+        setup.token
+    ))
+    .header(http::header::HOST, "127.0.0.1")
+    .header(http::header::CONTENT_TYPE, "application/json")
+    .body(Full::new(Bytes::from(format!("{{\"task_id\":{task_id}}}"))))
+    .expect("request");
     let exchange = async {
         let response = conn.sender.send_request(request).await.expect("response");
         response
@@ -118,7 +119,11 @@ pub(crate) async fn same_task_call(
 }
 
 fn url(setup: &Setup) -> String {
-    format!("{}{PATH}?access_token={}", setup.mock.url(), setup.token)
+    format!(
+        "{}{MASS_TASK_DETAIL_PATH}?access_token={}",
+        setup.mock.url(),
+        setup.token
+    )
 }
 
 pub(crate) async fn hyper_call(setup: &Setup, task_id: i64) -> Value {

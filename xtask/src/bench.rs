@@ -106,21 +106,39 @@ fn parse(output: &str) -> Medians {
     medians
 }
 
-/// The interleaved comparison, per client: its median time in nanoseconds and the median over
-/// rounds of its time divided by ours. Lines of `http_paired`: `NAME median 66.07 µs fastest
-/// 52.37 µs its time / ours (median) 1.000`.
-type Paired = BTreeMap<String, (f64, f64)>;
+/// The interleaved comparison, per client: its median time in nanoseconds, the median over
+/// rounds of its time divided by ours, and of reqwest's time divided by its. Lines of
+/// `http_paired`: `NAME median 66.07 µs fastest 52.37 µs its time / ours (median) 1.000`, then
+/// `NAME vs reqwest: reqwest's time / its (median) 1.073`.
+type Paired = BTreeMap<String, PairedClient>;
+
+#[derive(Debug, Default, PartialEq)]
+struct PairedClient {
+    median: f64,
+    time_over_ours: f64,
+    reqwest_over_its: Option<f64>,
+}
 
 fn parse_paired(output: &str) -> Paired {
     let mut clients = Paired::new();
     for line in output.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        if let ([name, "median", value, unit, ..], Some(ratio)) = (
-            words.as_slice(),
-            words.last().and_then(|r| r.parse::<f64>().ok()),
-        ) && let Some(median) = nanoseconds(&format!("{value} {unit}"))
-        {
-            clients.insert((*name).to_owned(), (median, ratio));
+        let last = words.last().and_then(|r| r.parse::<f64>().ok());
+        match (words.as_slice(), last) {
+            ([name, "median", value, unit, ..], Some(ratio)) => {
+                if let Some(median) = nanoseconds(&format!("{value} {unit}")) {
+                    let client = clients.entry((*name).to_owned()).or_default();
+                    client.median = median;
+                    client.time_over_ours = ratio;
+                }
+            }
+            ([name, "vs", "reqwest:", ..], Some(ratio)) => {
+                clients
+                    .entry((*name).to_owned())
+                    .or_default()
+                    .reqwest_over_its = Some(ratio);
+            }
+            _ => {}
         }
     }
     clients
@@ -218,11 +236,20 @@ fn render(decode: &Medians, http: &Medians, paired: &Paired) -> String {
         out.push_str(&format!(
             "| sequential, interleaved ({PAIRED_ROUNDS} rounds; ratios: median of the rounds' \
              ratios) | {} | {} | {} | {:.2} | {:.2} |\n",
-            show(ours.0),
-            show(hyper.0),
-            show(reqwest.0),
-            hyper.1,
-            reqwest.1
+            show(ours.median),
+            show(hyper.median),
+            show(reqwest.median),
+            hyper.time_over_ours,
+            reqwest.time_over_ours
+        ));
+    }
+    if let Some(probe) = paired.get("hyper_same_task")
+        && let Some(over_reqwest) = probe.reqwest_over_its
+    {
+        out.push_str(&format!(
+            "\nThe probe `hyper_same_task` (hyper's HTTP/1 connection driven in the calling task: \
+             no pool, no connection task) in the same rounds: {}, {over_reqwest:.2}× reqwest.\n",
+            show(probe.median)
         ));
     }
     out.push_str("\nRatios above 1 mean ours is faster.\n");
@@ -331,14 +358,30 @@ decode                            fastest       │ slowest       │ median    
 ours             median   66.07 µs   fastest   52.37 µs   its time / ours (median) 1.000
 hyper_raw        median   63.50 µs   fastest   46.94 µs   its time / ours (median) 0.953
 reqwest          median   70.95 µs   fastest   57.95 µs   its time / ours (median) 1.073
+hyper_same_task  median   47.10 µs   fastest   35.54 µs   its time / ours (median) 0.713
+ours             vs reqwest: reqwest's time / its (median) 1.073
+hyper_same_task  vs reqwest: reqwest's time / its (median) 1.491
 ";
         let paired = parse_paired(output);
-        assert_eq!(paired.len(), 3);
-        assert_eq!(paired["ours"], (66_070.0, 1.0));
-        assert_eq!(paired["reqwest"], (70_950.0, 1.073));
+        assert_eq!(paired.len(), 4);
+        assert_eq!(
+            paired["ours"],
+            PairedClient {
+                median: 66_070.0,
+                time_over_ours: 1.0,
+                reqwest_over_its: Some(1.073)
+            }
+        );
+        assert_eq!(paired["reqwest"].median, 70_950.0);
+        assert_eq!(paired["reqwest"].time_over_ours, 1.073);
+        assert_eq!(paired["hyper_raw"].reqwest_over_its, None);
         let section = render(&Medians::new(), &Medians::new(), &paired);
         assert!(
             section.contains("ratios) | 66.07 µs | 63.50 µs | 70.95 µs | 0.95 | 1.07 |"),
+            "{section}"
+        );
+        assert!(
+            section.contains("in the same rounds: 47.10 µs, 1.49× reqwest."),
             "{section}"
         );
     }

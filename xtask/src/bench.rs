@@ -106,11 +106,21 @@ fn parse(output: &str) -> Medians {
     medians
 }
 
-/// The interleaved comparison, per client: its median time in nanoseconds, the median over
-/// rounds of its time divided by ours, and of reqwest's time divided by its. Lines of
-/// `http_paired`: `NAME median 66.07 µs fastest 52.37 µs its time / ours (median) 1.000`, then
-/// `NAME vs reqwest: reqwest's time / its (median) 1.073`.
-type Paired = BTreeMap<String, PairedClient>;
+/// The interleaved comparisons (`examples/http_paired.rs`), sequential and batch, per client: its
+/// median time in nanoseconds, the median over rounds of its time divided by ours, and (the
+/// sequential ones) of reqwest's time divided by its. Lines: `NAME median 66.07 µs fastest
+/// 52.37 µs its time / ours (median) 1.000`, then `NAME vs reqwest: reqwest's time / its
+/// (median) 1.073`, then `batch NAME median 144.49 ms fastest 139.42 ms its time / ours
+/// (median) 1.000`.
+#[derive(Debug, Default)]
+struct Paired {
+    sequential: BTreeMap<String, PairedClient>,
+    batch: BTreeMap<String, PairedClient>,
+    /// Rounds of each, from the lines `400 rounds of 10 sequential calls …` and `10 rounds of
+    /// one batch …`.
+    sequential_rounds: Option<u32>,
+    batch_rounds: Option<u32>,
+}
 
 #[derive(Debug, Default, PartialEq)]
 struct PairedClient {
@@ -120,19 +130,34 @@ struct PairedClient {
 }
 
 fn parse_paired(output: &str) -> Paired {
-    let mut clients = Paired::new();
+    let mut paired = Paired::default();
     for line in output.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        let last = words.last().and_then(|r| r.parse::<f64>().ok());
-        match (words.as_slice(), last) {
-            ([name, "median", value, unit, ..], Some(ratio)) => {
+        match words.as_slice() {
+            [rounds, "rounds", "of", "one", "batch", ..] => {
+                paired.batch_rounds = rounds.parse().ok()
+            }
+            [rounds, "rounds", "of", _, "sequential", ..] => {
+                paired.sequential_rounds = rounds.parse().ok();
+            }
+            _ => {}
+        }
+        let Some(ratio) = words.last().and_then(|r| r.parse::<f64>().ok()) else {
+            continue;
+        };
+        let (clients, words) = match words.as_slice() {
+            ["batch", rest @ ..] => (&mut paired.batch, rest),
+            all => (&mut paired.sequential, all),
+        };
+        match words {
+            [name, "median", value, unit, ..] => {
                 if let Some(median) = nanoseconds(&format!("{value} {unit}")) {
                     let client = clients.entry((*name).to_owned()).or_default();
                     client.median = median;
                     client.time_over_ours = ratio;
                 }
             }
-            ([name, "vs", "reqwest:", ..], Some(ratio)) => {
+            [name, "vs", "reqwest:", ..] => {
                 clients
                     .entry((*name).to_owned())
                     .or_default()
@@ -141,7 +166,7 @@ fn parse_paired(output: &str) -> Paired {
             _ => {}
         }
     }
-    clients
+    paired
 }
 
 /// `7.43 µs` → 7430.
@@ -228,22 +253,28 @@ fn render(decode: &Medians, http: &Medians, paired: &Paired) -> String {
             out.push_str(&ratio_row(group, ours, hyper, reqwest));
         }
     }
-    if let (Some(ours), Some(hyper), Some(reqwest)) = (
-        paired.get("ours"),
-        paired.get("hyper_raw"),
-        paired.get("reqwest"),
-    ) {
-        out.push_str(&format!(
-            "| sequential, interleaved ({PAIRED_ROUNDS} rounds; ratios: median of the rounds' \
-             ratios) | {} | {} | {} | {:.2} | {:.2} |\n",
-            show(ours.median),
-            show(hyper.median),
-            show(reqwest.median),
-            hyper.time_over_ours,
-            reqwest.time_over_ours
-        ));
+    for (what, clients, rounds) in [
+        ("sequential", &paired.sequential, paired.sequential_rounds),
+        ("batch", &paired.batch, paired.batch_rounds),
+    ] {
+        if let (Some(ours), Some(hyper), Some(reqwest)) = (
+            clients.get("ours"),
+            clients.get("hyper_raw"),
+            clients.get("reqwest"),
+        ) {
+            out.push_str(&format!(
+                "| {what}, interleaved ({} rounds; ratios: median of the rounds' ratios) | {} | {} \
+                 | {} | {:.2} | {:.2} |\n",
+                rounds.map_or_else(|| "?".to_owned(), |r| r.to_string()),
+                show(ours.median),
+                show(hyper.median),
+                show(reqwest.median),
+                hyper.time_over_ours,
+                reqwest.time_over_ours
+            ));
+        }
     }
-    if let Some(probe) = paired.get("hyper_same_task")
+    if let Some(probe) = paired.sequential.get("hyper_same_task")
         && let Some(over_reqwest) = probe.reqwest_over_its
     {
         out.push_str(&format!(
@@ -361,23 +392,41 @@ reqwest          median   70.95 µs   fastest   57.95 µs   its time / ours (med
 hyper_same_task  median   47.10 µs   fastest   35.54 µs   its time / ours (median) 0.713
 ours             vs reqwest: reqwest's time / its (median) 1.073
 hyper_same_task  vs reqwest: reqwest's time / its (median) 1.491
+10 rounds of one batch of 10000 tasks per client
+batch ours       median  144.49 ms   fastest  139.42 ms   its time / ours (median) 1.000
+batch hyper_raw  median  164.95 ms   fastest  160.54 ms   its time / ours (median) 1.151
+batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (median) 1.405
 ";
         let paired = parse_paired(output);
-        assert_eq!(paired.len(), 4);
+        let clients = &paired.sequential;
+        assert_eq!(clients.len(), 4);
         assert_eq!(
-            paired["ours"],
+            clients["ours"],
             PairedClient {
                 median: 66_070.0,
                 time_over_ours: 1.0,
                 reqwest_over_its: Some(1.073)
             }
         );
-        assert_eq!(paired["reqwest"].median, 70_950.0);
-        assert_eq!(paired["reqwest"].time_over_ours, 1.073);
-        assert_eq!(paired["hyper_raw"].reqwest_over_its, None);
+        assert_eq!(clients["reqwest"].median, 70_950.0);
+        assert_eq!(clients["reqwest"].time_over_ours, 1.073);
+        assert_eq!(clients["hyper_raw"].reqwest_over_its, None);
+        assert_eq!(paired.batch["ours"].median, 144_490_000.0);
+        assert_eq!(paired.batch["reqwest"].time_over_ours, 1.405);
+        assert_eq!(paired.batch.len(), 3);
         let section = render(&Medians::new(), &Medians::new(), &paired);
         assert!(
-            section.contains("ratios) | 66.07 µs | 63.50 µs | 70.95 µs | 0.95 | 1.07 |"),
+            section.contains(
+                "| sequential, interleaved (400 rounds; ratios: median of the rounds' ratios) \
+                 | 66.07 µs | 63.50 µs | 70.95 µs | 0.95 | 1.07 |"
+            ),
+            "{section}"
+        );
+        assert!(
+            section.contains(
+                "| batch, interleaved (10 rounds; ratios: median of the rounds' ratios) \
+                 | 144.49 ms | 164.95 ms | 202.95 ms | 1.15 | 1.41 |"
+            ),
             "{section}"
         );
         assert!(

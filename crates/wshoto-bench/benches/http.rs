@@ -19,9 +19,9 @@
 #[path = "support/clients.rs"]
 mod clients;
 
-use clients::{hyper_call, reqwest_call, same_task_call, setup};
-use futures_util::StreamExt;
-use wshoto_http::{BatchOptions, Order};
+use clients::{
+    BATCH, hyper_batch, hyper_call, ours_batch, reqwest_batch, reqwest_call, same_task_call, setup,
+};
 
 /// Counts the allocations of each call on the calling thread (divan counts that thread only: the
 /// runtime's workers, where the mock and hyper's connection tasks run, are not counted).
@@ -31,11 +31,6 @@ static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
 fn main() {
     divan::main();
 }
-
-const BATCH: i64 = 10_000;
-/// Made-up tasks only (the fixtures' ids include deliberately odd bodies).
-const FIRST_ID: i64 = 1_000_001;
-const CONCURRENCY: usize = 16;
 
 mod sequential {
     use super::*;
@@ -81,44 +76,24 @@ mod batch {
     #[divan::bench(sample_count = 10, sample_size = 1)]
     fn ours(bencher: divan::Bencher) {
         let setup = setup();
-        bencher.counter(items()).bench(|| {
-            setup.runtime.block_on(async {
-                let options = BatchOptions::new()
-                    .concurrency(CONCURRENCY)
-                    .order(Order::Completed);
-                setup
-                    .ours
-                    .mass_task_detail_stream(FIRST_ID..FIRST_ID + BATCH, options)
-                    .filter(|(_, result)| std::future::ready(result.is_ok()))
-                    .count()
-                    .await
-            })
-        });
+        bencher
+            .counter(items())
+            .bench(|| setup.runtime.block_on(ours_batch(setup)));
     }
 
     #[divan::bench(sample_count = 10, sample_size = 1)]
     fn hyper_raw(bencher: divan::Bencher) {
         let setup = setup();
-        bencher.counter(items()).bench(|| {
-            setup.runtime.block_on(
-                futures_util::stream::iter(FIRST_ID..FIRST_ID + BATCH)
-                    .map(|id| hyper_call(setup, id))
-                    .buffer_unordered(CONCURRENCY)
-                    .count(),
-            )
-        });
+        bencher
+            .counter(items())
+            .bench(|| setup.runtime.block_on(hyper_batch(setup)));
     }
 
     #[divan::bench(sample_count = 10, sample_size = 1)]
     fn reqwest(bencher: divan::Bencher) {
         let setup = setup();
-        bencher.counter(items()).bench(|| {
-            setup.runtime.block_on(
-                futures_util::stream::iter(FIRST_ID..FIRST_ID + BATCH)
-                    .map(|id| reqwest_call(setup, id))
-                    .buffer_unordered(CONCURRENCY)
-                    .count(),
-            )
-        });
+        bencher
+            .counter(items())
+            .bench(|| setup.runtime.block_on(reqwest_batch(setup)));
     }
 }

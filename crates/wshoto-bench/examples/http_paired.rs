@@ -10,7 +10,8 @@
 //!
 //! Prints, per client, the median and the fastest per-call time and the median over rounds of
 //! its time divided by ours (above 1: ours is faster), then each client's speed-up over reqwest
-//! in the same rounds (reqwest's time divided by its). With `CLIENT` (`ours`, `hyper_raw`,
+//! in the same rounds (reqwest's time divided by its); then rounds of one batch of 10 000 tasks
+//! per client (16 in flight), interleaved the same way, reported the same way. With `CLIENT` (`ours`, `hyper_raw`,
 //! `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that one: a steady target for
 //! `strace -f -c` or callgrind.
 
@@ -20,13 +21,20 @@ mod clients;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clients::{SameTask, Setup, hyper_call, reqwest_call, same_task_call, setup};
+use clients::{
+    BATCH, SameTask, Setup, hyper_batch, hyper_call, ours_batch, reqwest_batch, reqwest_call,
+    same_task_call, setup,
+};
 
 const CLIENTS: [&str; 4] = ["ours", "hyper_raw", "reqwest", "hyper_same_task"];
 /// reqwest's index in [`CLIENTS`].
 const REQWEST: usize = 2;
 const CALLS_PER_SAMPLE: u32 = 10;
 const WARM_UP_ROUNDS: usize = 20;
+/// The batch clients (no probe: it holds a single connection).
+const BATCH_CLIENTS: [&str; 3] = ["ours", "hyper_raw", "reqwest"];
+/// Rounds of one batch per client, after one round of warm-up.
+const BATCH_ROUNDS: usize = 10;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -100,7 +108,61 @@ fn main() -> ExitCode {
             median(&reqwest_over_it)
         );
     }
-    ExitCode::SUCCESS
+    match batch_rounds(setup) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Rounds of one batch of [`BATCH`] tasks per client, the order rotating; prints each
+/// client's median, fastest and median ratio to ours, as the sequential lines do, prefixed
+/// `batch`.
+fn batch_rounds(setup: &Setup) -> Result<(), String> {
+    let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(BATCH_ROUNDS); BATCH_CLIENTS.len()];
+    for round in 0..=BATCH_ROUNDS {
+        for turn in 0..BATCH_CLIENTS.len() {
+            let client = (round + turn) % BATCH_CLIENTS.len();
+            let started = Instant::now();
+            let fetched = setup.runtime.block_on(async {
+                match client {
+                    0 => ours_batch(setup).await,
+                    1 => hyper_batch(setup).await,
+                    _ => reqwest_batch(setup).await,
+                }
+            });
+            let millis = started.elapsed().as_secs_f64() * 1e3;
+            if fetched != BATCH as usize {
+                return Err(format!(
+                    "{}: {fetched} of {BATCH} tasks fetched",
+                    BATCH_CLIENTS[client]
+                ));
+            }
+            if round > 0 {
+                samples[client].push(millis);
+            }
+        }
+    }
+    println!("{BATCH_ROUNDS} rounds of one batch of {BATCH} tasks per client");
+    for (client, name) in BATCH_CLIENTS.iter().enumerate() {
+        let against_ours: Vec<f64> = samples[client]
+            .iter()
+            .zip(&samples[0])
+            .map(|(theirs, ours)| theirs / ours)
+            .collect();
+        println!(
+            "batch {name:10} median {:7.2} ms   fastest {:7.2} ms   its time / ours (median) {:.3}",
+            median(&samples[client]),
+            samples[client]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min),
+            median(&against_ours)
+        );
+    }
+    Ok(())
 }
 
 /// One call of task 54 by `client` (an index into [`CLIENTS`]).

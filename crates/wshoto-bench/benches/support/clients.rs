@@ -5,12 +5,13 @@
 use std::sync::OnceLock;
 
 use bytes::Bytes;
+use futures_util::StreamExt;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
-use wshoto_http::{Client, Credentials, MASS_TASK_DETAIL_PATH};
+use wshoto_http::{BatchOptions, Client, Credentials, MASS_TASK_DETAIL_PATH, Order};
 use wshoto_mock::{MockConfig, MockServer};
 
 pub(crate) struct Setup {
@@ -153,4 +154,42 @@ pub(crate) async fn reqwest_call(setup: &Setup, task_id: i64) -> Value {
         .await
         .expect("response");
     serde_json::from_slice(&response.bytes().await.expect("body")).expect("json")
+}
+
+/// Tasks in a batch.
+pub(crate) const BATCH: i64 = 10_000;
+/// Made-up tasks only (the fixtures' ids include deliberately odd bodies).
+const BATCH_FIRST_ID: i64 = 1_000_001;
+/// Calls in flight in a batch.
+const CONCURRENCY: usize = 16;
+
+/// A batch through ours: `mass_task_detail_stream`, in completion order; the tasks fetched.
+pub(crate) async fn ours_batch(setup: &Setup) -> usize {
+    let options = BatchOptions::new()
+        .concurrency(CONCURRENCY)
+        .order(Order::Completed);
+    setup
+        .ours
+        .mass_task_detail_stream(BATCH_FIRST_ID..BATCH_FIRST_ID + BATCH, options)
+        .filter(|(_, result)| std::future::ready(result.is_ok()))
+        .count()
+        .await
+}
+
+/// A batch through raw hyper-util, `buffer_unordered`; the tasks fetched.
+pub(crate) async fn hyper_batch(setup: &Setup) -> usize {
+    futures_util::stream::iter(BATCH_FIRST_ID..BATCH_FIRST_ID + BATCH)
+        .map(|id| hyper_call(setup, id))
+        .buffer_unordered(CONCURRENCY)
+        .count()
+        .await
+}
+
+/// A batch through reqwest, `buffer_unordered`; the tasks fetched.
+pub(crate) async fn reqwest_batch(setup: &Setup) -> usize {
+    futures_util::stream::iter(BATCH_FIRST_ID..BATCH_FIRST_ID + BATCH)
+        .map(|id| reqwest_call(setup, id))
+        .buffer_unordered(CONCURRENCY)
+        .count()
+        .await
 }

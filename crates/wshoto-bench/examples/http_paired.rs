@@ -80,20 +80,7 @@ fn main() -> ExitCode {
     }
     println!("{rounds} rounds of {CALLS_PER_SAMPLE} sequential calls of task 54 per client");
     for (client, name) in CLIENTS.iter().enumerate() {
-        let against_ours: Vec<f64> = samples[client]
-            .iter()
-            .zip(&samples[0])
-            .map(|(theirs, ours)| theirs / ours)
-            .collect();
-        println!(
-            "{name:16} median {:7.2} µs   fastest {:7.2} µs   its time / ours (median) {:.3}",
-            median(&samples[client]),
-            samples[client]
-                .iter()
-                .copied()
-                .fold(f64::INFINITY, f64::min),
-            median(&against_ours)
-        );
+        report(name, "µs", &samples[client], &samples[0]);
     }
     // The same rounds against reqwest: how far each client, the probe included, is from the
     // target of issue 7 (ours ≥ 1.2× reqwest).
@@ -147,22 +134,30 @@ fn batch_rounds(setup: &Setup) -> Result<(), String> {
     }
     println!("{BATCH_ROUNDS} rounds of one batch of {BATCH} tasks per client");
     for (client, name) in BATCH_CLIENTS.iter().enumerate() {
-        let against_ours: Vec<f64> = samples[client]
-            .iter()
-            .zip(&samples[0])
-            .map(|(theirs, ours)| theirs / ours)
-            .collect();
-        println!(
-            "batch {name:10} median {:7.2} ms   fastest {:7.2} ms   its time / ours (median) {:.3}",
-            median(&samples[client]),
-            samples[client]
-                .iter()
-                .copied()
-                .fold(f64::INFINITY, f64::min),
-            median(&against_ours)
+        report(
+            &format!("batch {name}"),
+            "ms",
+            &samples[client],
+            &samples[0],
         );
     }
     Ok(())
+}
+
+/// One client's line: the median and the fastest of its samples (in `unit`), and the median
+/// over rounds of its sample divided by ours.
+fn report(name: &str, unit: &str, samples: &[f64], ours: &[f64]) {
+    let against_ours: Vec<f64> = samples
+        .iter()
+        .zip(ours)
+        .map(|(theirs, ours)| theirs / ours)
+        .collect();
+    println!(
+        "{name:16} median {:7.2} {unit}   fastest {:7.2} {unit}   its time / ours (median) {:.3}",
+        median(samples),
+        samples.iter().copied().fold(f64::INFINITY, f64::min),
+        median(&against_ours)
+    );
 }
 
 /// One call of task 54 by `client` (an index into [`CLIENTS`]).

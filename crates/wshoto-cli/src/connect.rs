@@ -39,6 +39,8 @@ pub struct Connection {
     pub proxy: Option<String>,
     /// `--timeout`, seconds for the whole call.
     pub timeout: Option<f64>,
+    /// `--http1-only`.
+    pub http1_only: bool,
     /// `--token` or `WSHOTO_ACCESS_TOKEN`.
     pub token: Option<String>,
     /// `WSHOTO_APP_ID`.
@@ -117,6 +119,7 @@ pub fn client_builder(
     if let Some(proxy) = &connection.proxy {
         builder = builder.proxy(proxy.clone());
     }
+    builder = builder.http1_only(connection.http1_only);
     if let Some(seconds) = connection.timeout {
         let total = Duration::try_from_secs_f64(seconds)
             .ok()

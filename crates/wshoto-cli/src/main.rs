@@ -206,6 +206,10 @@ struct ConnectionArgs {
     /// Seconds one task's fetch may take, retries included.
     #[arg(long)]
     timeout: Option<f64>,
+    /// Offer only HTTP/1.1 to an HTTPS server (by default HTTP/2 is used when it offers it):
+    /// cheaper per call, a connection per request in flight.
+    #[arg(long)]
+    http1_only: bool,
     /// An access token (prefer the environment variable: arguments are visible to others).
     #[arg(long, env = "WSHOTO_ACCESS_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -238,6 +242,7 @@ impl ConnectionArgs {
                 .or_else(|| profile.and_then(|(_, p)| p.ca_cert.clone())),
             proxy: self.proxy.or_else(|| from_profile(|p| p.proxy.clone())),
             timeout: self.timeout,
+            http1_only: self.http1_only,
             // An empty token (`WSHOTO_ACCESS_TOKEN=`) is unset, not a token.
             token: self.token.filter(|t| !t.trim().is_empty()),
             app_id: non_empty_env(wshoto_http::ENV_APP_ID)

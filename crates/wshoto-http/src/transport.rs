@@ -80,6 +80,20 @@ impl BaseUrl {
     }
 }
 
+/// TLS (rustls) around `inner`'s connections to `https://` URLs, offering HTTP/2 and HTTP/1.1
+/// by ALPN, or HTTP/1.1 alone.
+fn https_connector<H>(settings: &TransportSettings, inner: H) -> HttpsConnector<H> {
+    let builder = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(settings.tls.clone())
+        .https_or_http()
+        .enable_http1();
+    if settings.http1_only {
+        builder.wrap_connector(inner)
+    } else {
+        builder.enable_http2().wrap_connector(inner)
+    }
+}
+
 /// What the transport needs to be built.
 pub(crate) struct TransportSettings {
     pub(crate) base_url: BaseUrl,
@@ -92,6 +106,8 @@ pub(crate) struct TransportSettings {
     pub(crate) user_agent: HeaderValue,
     pub(crate) pool_idle_timeout: Duration,
     pub(crate) pool_max_idle_per_host: usize,
+    /// Offer only HTTP/1.1 by ALPN.
+    pub(crate) http1_only: bool,
     pub(crate) retry: RetryPolicy,
     /// Requests per second and burst, when limited.
     pub(crate) rate_limit: Option<(f64, u32)>,
@@ -146,6 +162,7 @@ impl fmt::Debug for Transport {
             .field("attempt_timeout", &s.attempt_timeout)
             .field("total_timeout", &s.total_timeout)
             .field("max_body_bytes", &s.max_body_bytes)
+            .field("http1_only", &s.http1_only)
             .field("retry", &s.retry)
             .field("rate_limit", &s.rate_limit)
             .finish_non_exhaustive()
@@ -165,19 +182,14 @@ impl Transport {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.pool_max_idle_per_host);
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(settings.tls.clone())
-            .https_or_http()
-            .enable_http1()
-            .enable_http2();
         let pool = match &settings.proxy {
-            None => Pool::Direct(builder.build(connector.wrap_connector(http))),
+            None => Pool::Direct(builder.build(https_connector(&settings, http))),
             Some(proxy) => {
                 let mut tunnel = Tunnel::new(proxy.uri.clone(), http);
                 if let Some(authorization) = &proxy.authorization {
                     tunnel = tunnel.with_auth(authorization.clone());
                 }
-                Pool::Proxied(builder.build(connector.wrap_connector(tunnel)))
+                Pool::Proxied(builder.build(https_connector(&settings, tunnel)))
             }
         };
         let limiter = Arc::new(RateLimiter::new(

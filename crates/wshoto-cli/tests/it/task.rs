@@ -280,6 +280,26 @@ fn mock_serve_over_tls_works_with_its_ca() {
 }
 
 #[test]
+fn http1_only_keeps_to_http1_over_tls() {
+    let served = serve(&["--tls"]);
+    let ca = served.ca.clone().expect("the CA file is printed");
+    // `-vv` logs each response head with its HTTP version.
+    let version_of = |extra: &[&str]| {
+        let mut args = vec!["-vv", "--ca-cert", &ca];
+        args.extend_from_slice(extra);
+        let output = served.get("204", &args);
+        assert!(stdout(&output).contains("Task 204"));
+        let log = String::from_utf8_lossy(&output.stderr).into_owned();
+        ["HTTP/1.1", "HTTP/2.0"]
+            .into_iter()
+            .filter(|version| log.contains(&format!("version={version}")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(version_of(&[]), ["HTTP/2.0"]);
+    assert_eq!(version_of(&["--http1-only"]), ["HTTP/1.1"]);
+}
+
+#[test]
 fn app_credentials_come_from_the_environment() {
     let served = serve(&[]);
     let output = Command::new(env!("CARGO_BIN_EXE_wshoto"))

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use wshoto_mock::{EXECUTE_DETAIL_PATH, MockConfig};
 use wshoto_model::{FilterType, TaskType};
 
-use crate::support::{client, mock, mock_with};
+use crate::support::{builder, client, mock, mock_with};
 
 #[tokio::test]
 async fn fetches_a_task_over_http() {
@@ -40,6 +40,28 @@ async fn fetches_a_task_over_https_with_a_custom_ca_and_http2() {
         stats.token_requests + stats.api_requests
     );
     assert!(stats.http2_requests >= 2, "{stats:?}");
+}
+
+#[tokio::test]
+async fn http1_only_speaks_http1_to_a_server_that_offers_http2() {
+    let mock = mock_with(MockConfig {
+        tls: true,
+        ..MockConfig::default()
+    })
+    .await;
+    let client = builder(&mock).http1_only(true).build().expect("client");
+    for id in [54, 202] {
+        let task = client.mass_task_detail(id).await.expect("task");
+        assert_eq!(task.task_id, id);
+    }
+    let stats = mock.stats();
+    assert_eq!((stats.token_requests, stats.api_requests), (1, 2));
+    assert_eq!(stats.http2_requests, 0, "{stats:?}");
+    assert_eq!(stats.connections, 1, "kept alive: {stats:?}");
+    assert!(
+        format!("{client:?}").contains("http1_only: true"),
+        "{client:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,6 +12,8 @@
 //! WSHOTO_BASE_URL=https://127.0.0.1:18443 WSHOTO_CA_CERT=/tmp/wshoto-mock-ca-….pem \
 //!   WSHOTO_ACCESS_TOKEN=mock-… cargo run --release -p wshoto-bench --example http_versions
 //! ```
+//!
+//! `http_versions http2 N` (or `http1_only N`) makes only N sequential calls with that one.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -68,6 +70,25 @@ fn run() -> Result<(), String> {
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
+    // `http_versions PROTOCOL CALLS`: only that many sequential calls with one protocol, a
+    // steady target for `strace -c` or callgrind.
+    let mut args = std::env::args().skip(1);
+    if let Some(protocol) = args.next() {
+        let which = PROTOCOLS
+            .iter()
+            .position(|p| *p == protocol)
+            .ok_or_else(|| format!("usage: http_versions [{} CALLS]", PROTOCOLS.join("|")))?;
+        let calls: u32 = args
+            .next()
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| "CALLS: a number of calls".to_owned())?;
+        for _ in 0..calls {
+            runtime
+                .block_on(clients[which].mass_task_detail(54))
+                .map_err(|e| format!("task 54: {e}"))?;
+        }
+        return Ok(());
+    }
     for client in &clients {
         for _ in 0..100 {
             runtime

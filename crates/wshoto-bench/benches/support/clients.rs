@@ -178,17 +178,19 @@ pub(crate) async fn ours_batch(setup: &Setup) -> usize {
 
 /// A batch through raw hyper-util, `buffer_unordered`; the tasks fetched.
 pub(crate) async fn hyper_batch(setup: &Setup) -> usize {
-    futures_util::stream::iter(BATCH_FIRST_ID..BATCH_FIRST_ID + BATCH)
-        .map(|id| hyper_call(setup, id))
-        .buffer_unordered(CONCURRENCY)
-        .count()
-        .await
+    buffered_batch(|id| hyper_call(setup, id)).await
 }
 
 /// A batch through reqwest, `buffer_unordered`; the tasks fetched.
 pub(crate) async fn reqwest_batch(setup: &Setup) -> usize {
+    buffered_batch(|id| reqwest_call(setup, id)).await
+}
+
+/// The batch's ids through `call`, [`CONCURRENCY`] at a time in one task, as a user of a plain
+/// HTTP client would write it; the calls made.
+async fn buffered_batch<F: Future<Output = Value>>(call: impl FnMut(i64) -> F) -> usize {
     futures_util::stream::iter(BATCH_FIRST_ID..BATCH_FIRST_ID + BATCH)
-        .map(|id| reqwest_call(setup, id))
+        .map(call)
         .buffer_unordered(CONCURRENCY)
         .count()
         .await

@@ -11,9 +11,9 @@
 //! Prints, per client, the median and the fastest per-call time and the median over rounds of
 //! its time divided by ours (above 1: ours is faster), then each client's speed-up over reqwest
 //! in the same rounds (reqwest's time divided by its); then rounds of one batch of 10 000 tasks
-//! per client (16 in flight), interleaved the same way, reported the same way. With `CLIENT` (`ours`, `hyper_raw`,
-//! `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that one: a steady target for
-//! `strace -f -c` or callgrind.
+//! per client (16 in flight), interleaved the same way, reported the same way. With `CLIENT`
+//! (`ours`, `hyper_raw`, `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that
+//! one: a steady target for `strace -f -c` or callgrind.
 
 #[path = "../benches/support/clients.rs"]
 mod clients;

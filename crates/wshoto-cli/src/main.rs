@@ -62,8 +62,9 @@ enum Command {
     ///
     /// The file is WSHOTO_CONFIG, else wshoto/config.toml in the platform's config directory
     /// (~/.config on Linux). Each `[profiles.NAME]` table may set app_id, app_secret (or
-    /// app_secret_command, whose output is the secret), base_url, ca_cert, proxy and rate; a
-    /// top-level `default = "NAME"` picks one when --profile (or WSHOTO_PROFILE) is not given.
+    /// app_secret_command, whose output is the secret), base_url, ca_cert, proxy, http1_only and
+    /// rate; a top-level `default = "NAME"` picks one when --profile (or WSHOTO_PROFILE) is not
+    /// given.
     /// For each setting a flag wins over the environment, which wins over the profile.
     Profile {
         #[command(subcommand)]
@@ -242,7 +243,7 @@ impl ConnectionArgs {
                 .or_else(|| profile.and_then(|(_, p)| p.ca_cert.clone())),
             proxy: self.proxy.or_else(|| from_profile(|p| p.proxy.clone())),
             timeout: self.timeout,
-            http1_only: self.http1_only,
+            http1_only: self.http1_only || profile.and_then(|(_, p)| p.http1_only).unwrap_or(false),
             // An empty token (`WSHOTO_ACCESS_TOKEN=`) is unset, not a token.
             token: self.token.filter(|t| !t.trim().is_empty()),
             app_id: non_empty_env(wshoto_http::ENV_APP_ID)

@@ -10,6 +10,7 @@
 //! base_url = "https://open.wshoto.com"
 //! ca_cert = "/etc/ssl/acme-proxy.pem"
 //! proxy = "http://proxy.acme.internal:3128"
+//! http1_only = true
 //! rate = 20
 //! ```
 //!
@@ -55,6 +56,8 @@ pub struct Profile {
     pub ca_cert: Option<PathBuf>,
     /// An HTTP CONNECT proxy.
     pub proxy: Option<String>,
+    /// Offer only HTTP/1.1 over TLS (as `--http1-only`).
+    pub http1_only: Option<bool>,
     /// Requests per second for `task export`.
     pub rate: Option<f64>,
 }
@@ -72,6 +75,7 @@ impl std::fmt::Debug for Profile {
             .field("base_url", &self.base_url)
             .field("ca_cert", &self.ca_cert)
             .field("proxy", &self.proxy)
+            .field("http1_only", &self.http1_only)
             .field("rate", &self.rate)
             .finish()
     }
@@ -280,6 +284,7 @@ pub fn show(name: &str, profile: &Profile) -> String {
             .as_ref()
             .map(|v| format!("{:?}", redact_proxy(v))),
     );
+    line("http1_only", profile.http1_only.map(|v| v.to_string()));
     line("rate", profile.rate.map(|v| v.to_string()));
     crate::text::escape_lines(&out)
 }

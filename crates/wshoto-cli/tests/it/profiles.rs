@@ -148,6 +148,46 @@ fn profiles_are_listed_and_shown_without_their_secrets() {
 }
 
 #[test]
+fn a_profile_can_keep_to_http1_over_tls() {
+    let mock = LiveMock::with(wshoto_mock::MockConfig {
+        tls: true,
+        ..wshoto_mock::MockConfig::default()
+    });
+    let dir = scratch_dir("http1-profile");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, mock.server.ca_pem().expect("a TLS mock has a CA")).expect("CA");
+    let profile = |name: &str, extra: &str| {
+        format!(
+            "{}ca_cert = \"{}\"\n{extra}",
+            profile_for(&mock, name),
+            ca.display()
+        )
+    };
+    let text = profile("plain", "") + &profile("old_proxy", "http1_only = true\n");
+    let path = config("http1", &text);
+    let http2_requests_of = |name: &str| {
+        let before = mock.server.stats();
+        let output = wshoto_with(&path, &["task", "get", "54", "--profile", name])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let after = mock.server.stats();
+        assert!(after.api_requests > before.api_requests);
+        after.http2_requests - before.http2_requests
+    };
+    assert!(http2_requests_of("plain") > 0);
+    assert_eq!(http2_requests_of("old_proxy"), 0);
+    let show = wshoto_with(&path, &["profile", "show", "old_proxy"])
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&show.stdout).contains("\nhttp1_only = true\n"),
+        "{}",
+        String::from_utf8_lossy(&show.stdout)
+    );
+}
+
+#[test]
 fn a_secret_holding_file_readable_by_others_draws_a_warning() {
     let path = config("mode", "[profiles.a]\napp_id = \"A\"\napp_secret = \"s\"\n");
     set_mode(&path, 0o644);

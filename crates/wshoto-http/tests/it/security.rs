@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use wshoto_http::{Client, Credentials, Error, TransportKind};
-use wshoto_mock::{ConnectProxy, Fault, MockConfig, Route};
+use wshoto_mock::{ConnectProxy, Fault, Route};
 
-use crate::support::{builder, fast_retries, mock_with};
+use crate::support::{builder, fast_retries, tls_mock};
 
 #[tokio::test]
 async fn plain_http_is_refused_off_loopback() {
@@ -81,11 +81,7 @@ async fn invalid_settings_are_typed_build_errors() {
 
 #[tokio::test]
 async fn an_untrusted_certificate_is_a_tls_error_and_not_retried() {
-    let mock = mock_with(MockConfig {
-        tls: true,
-        ..MockConfig::default()
-    })
-    .await;
+    let mock = tls_mock().await;
     let client = Client::builder()
         .base_url(mock.url())
         .credentials(Credentials::token(mock.issue_token()))
@@ -110,11 +106,7 @@ async fn an_untrusted_certificate_is_a_tls_error_and_not_retried() {
 
 #[tokio::test]
 async fn requests_go_through_an_http_connect_proxy() {
-    let mock = mock_with(MockConfig {
-        tls: true,
-        ..MockConfig::default()
-    })
-    .await;
+    let mock = tls_mock().await;
     let proxy = ConnectProxy::start().await.expect("proxy");
     let client = builder(&mock).proxy(proxy.url()).build().expect("client");
     assert_eq!(

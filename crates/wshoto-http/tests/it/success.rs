@@ -1,10 +1,10 @@
 //! Calls that succeed, over HTTP and HTTPS.
 
 use serde::Deserialize;
-use wshoto_mock::{EXECUTE_DETAIL_PATH, MockConfig};
+use wshoto_mock::EXECUTE_DETAIL_PATH;
 use wshoto_model::{FilterType, TaskType};
 
-use crate::support::{builder, client, mock, mock_with};
+use crate::support::{builder, client, mock, tls_mock};
 
 #[tokio::test]
 async fn fetches_a_task_over_http() {
@@ -22,11 +22,7 @@ async fn fetches_a_task_over_http() {
 
 #[tokio::test]
 async fn fetches_a_task_over_https_with_a_custom_ca_and_http2() {
-    let mock = mock_with(MockConfig {
-        tls: true,
-        ..MockConfig::default()
-    })
-    .await;
+    let mock = tls_mock().await;
     assert!(mock.url().starts_with("https://127.0.0.1:"));
     let client = client(&mock);
     let task = client
@@ -44,11 +40,7 @@ async fn fetches_a_task_over_https_with_a_custom_ca_and_http2() {
 
 #[tokio::test]
 async fn http1_only_speaks_http1_to_a_server_that_offers_http2() {
-    let mock = mock_with(MockConfig {
-        tls: true,
-        ..MockConfig::default()
-    })
-    .await;
+    let mock = tls_mock().await;
     let client = builder(&mock).http1_only(true).build().expect("client");
     for id in [54, 202] {
         let task = client.mass_task_detail(id).await.expect("task");
@@ -68,11 +60,7 @@ async fn http1_only_speaks_http1_to_a_server_that_offers_http2() {
 async fn clones_share_one_connection_pool_and_token() {
     // Over HTTP/2 every request of one pool shares a single connection, so a second pool
     // would show up as a second connection.
-    let mock = mock_with(MockConfig {
-        tls: true,
-        ..MockConfig::default()
-    })
-    .await;
+    let mock = tls_mock().await;
     let client = client(&mock);
     client.mass_task_detail(54).await.expect("first");
     let calls: Vec<_> = [202, 203, 204, 205]

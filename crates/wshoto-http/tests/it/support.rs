@@ -23,6 +23,15 @@ pub async fn mock_with(config: MockConfig) -> MockServer {
     MockServer::start_with(config).await.expect("mock starts")
 }
 
+/// A mock serving HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with a certificate of its own CA.
+pub async fn tls_mock() -> MockServer {
+    mock_with(MockConfig {
+        tls: true,
+        ..MockConfig::default()
+    })
+    .await
+}
+
 /// A builder aimed at `mock`, with its app credentials and fast retries.
 pub fn builder(mock: &MockServer) -> ClientBuilder {
     let mut builder = Client::builder()

@@ -27,6 +27,7 @@ mod client;
 mod config;
 mod credentials;
 mod error;
+mod inline_h1;
 mod rate_limit;
 mod redact;
 pub mod retry;

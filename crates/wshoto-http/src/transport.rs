@@ -1,5 +1,7 @@
-//! One HTTP exchange: hyper's pooled client over rustls (ring), with an attempt timeout, a
-//! body-size cap, and the classification of what came back.
+//! One HTTP exchange over rustls (ring), with an attempt timeout, a body-size cap, and the
+//! classification of what came back: HTTP/1.1 connections driven in the call itself
+//! ([`crate::inline_h1`]) for `http://` base URLs and `http1_only`, hyper-util's pooled client
+//! (HTTP/2 when the server offers it) otherwise.
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,8 +9,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::uri::{Authority, PathAndQuery, Scheme};
-use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Uri, header};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -17,15 +20,18 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 
 use crate::error::{BoxError, Error, TimeoutKind, TransportKind};
+use crate::inline_h1::{self, Failure, InlinePool};
 use crate::rate_limit::{Overload, RateLimiter};
 use crate::redact::Secrets;
 use crate::retry::{CallBudget, RetryPolicy};
 
 type RequestBody = Full<Bytes>;
 
-/// hyper's client, direct or through an HTTP CONNECT proxy.
+/// Where requests go: HTTP/1.1 connections driven in the call, or hyper-util's client (direct
+/// or through an HTTP CONNECT proxy) where HTTP/2 may be spoken.
 #[derive(Clone)]
 enum Pool {
+    Inline(InlinePool),
     Direct(HyperClient<HttpsConnector<HttpConnector>, RequestBody>),
     Proxied(HyperClient<HttpsConnector<Tunnel<HttpConnector>>, RequestBody>),
 }
@@ -69,14 +75,40 @@ impl BaseUrl {
 
     /// The URI of `path_and_query` (which starts with `/`) under this base.
     fn join(&self, path_and_query: &str) -> Option<Uri> {
-        let mut joined = String::with_capacity(self.path.len() + path_and_query.len());
-        joined.push_str(&self.path);
-        joined.push_str(path_and_query);
         let mut parts = http::uri::Parts::default();
         parts.scheme = Some(self.scheme.clone());
         parts.authority = Some(self.authority.clone());
-        parts.path_and_query = Some(PathAndQuery::from_maybe_shared(Bytes::from(joined)).ok()?);
+        parts.path_and_query = Some(self.join_path(path_and_query)?);
         Uri::from_parts(parts).ok()
+    }
+
+    /// The same in origin form (the path and query alone), as an HTTP/1.1 request line has it.
+    fn join_origin_form(&self, path_and_query: &str) -> Option<Uri> {
+        let mut parts = http::uri::Parts::default();
+        parts.path_and_query = Some(self.join_path(path_and_query)?);
+        Uri::from_parts(parts).ok()
+    }
+
+    fn join_path(&self, path_and_query: &str) -> Option<PathAndQuery> {
+        let mut joined = String::with_capacity(self.path.len() + path_and_query.len());
+        joined.push_str(&self.path);
+        joined.push_str(path_and_query);
+        PathAndQuery::from_maybe_shared(Bytes::from(joined)).ok()
+    }
+
+    /// The origin (scheme and authority) that connections are opened to.
+    fn origin(&self) -> Option<Uri> {
+        Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(self.authority.clone())
+            .path_and_query("/")
+            .build()
+            .ok()
+    }
+
+    /// Whether requests go in the clear (`http://`).
+    fn is_plain_http(&self) -> bool {
+        self.scheme == Scheme::HTTP
     }
 }
 
@@ -92,6 +124,14 @@ fn https_connector<H>(settings: &TransportSettings, inner: H) -> HttpsConnector<
     } else {
         builder.enable_http2().wrap_connector(inner)
     }
+}
+
+/// The origin connections are opened to, and the `Host` header of every request, for the
+/// inline HTTP/1.1 pool.
+fn inline_origin(base_url: &BaseUrl) -> Option<(Uri, HeaderValue)> {
+    let origin = base_url.origin()?;
+    let host = inline_h1::host_header(&origin)?;
+    Some((origin, host))
 }
 
 /// What the transport needs to be built.
@@ -182,13 +222,29 @@ impl Transport {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.pool_max_idle_per_host);
-        let pool = match &settings.proxy {
-            None => Pool::Direct(builder.build(https_connector(&settings, http))),
-            Some(proxy) => {
-                let mut tunnel = Tunnel::new(proxy.uri.clone(), http);
-                if let Some(authorization) = &proxy.authorization {
-                    tunnel = tunnel.with_auth(authorization.clone());
-                }
+        let tunnel = settings.proxy.as_ref().map(|proxy| {
+            let tunnel = Tunnel::new(proxy.uri.clone(), http.clone());
+            match &proxy.authorization {
+                Some(authorization) => tunnel.with_auth(authorization.clone()),
+                None => tunnel,
+            }
+        });
+        let inline = settings.http1_only || settings.base_url.is_plain_http();
+        let pool = match (tunnel, inline_origin(&settings.base_url).filter(|_| inline)) {
+            (None, Some((origin, host))) => Pool::Inline(InlinePool::new(
+                inline_h1::connect_with(https_connector(&settings, http), origin),
+                host,
+                settings.pool_idle_timeout,
+                settings.pool_max_idle_per_host,
+            )),
+            (Some(tunnel), Some((origin, host))) => Pool::Inline(InlinePool::new(
+                inline_h1::connect_with(https_connector(&settings, tunnel), origin),
+                host,
+                settings.pool_idle_timeout,
+                settings.pool_max_idle_per_host,
+            )),
+            (None, None) => Pool::Direct(builder.build(https_connector(&settings, http))),
+            (Some(tunnel), None) => {
                 Pool::Proxied(builder.build(https_connector(&settings, tunnel)))
             }
         };
@@ -278,11 +334,12 @@ impl Transport {
         path_and_query: &str,
         body: Option<Bytes>,
     ) -> Result<(u16, Bytes), Error> {
-        let uri = self
-            .settings
-            .base_url
-            .join(path_and_query)
-            .ok_or_else(|| Error::Config("the request URL is not valid".to_owned()))?;
+        let base_url = &self.settings.base_url;
+        let uri = match &self.pool {
+            Pool::Inline(_) => base_url.join_origin_form(path_and_query),
+            Pool::Direct(_) | Pool::Proxied(_) => base_url.join(path_and_query),
+        }
+        .ok_or_else(|| Error::Config("the request URL is not valid".to_owned()))?;
         let has_body = body.is_some();
         let mut request = Request::new(Full::new(body.unwrap_or_default()));
         *request.method_mut() = method;
@@ -296,11 +353,33 @@ impl Transport {
             );
         }
         let started = Instant::now();
-        let response = match &self.pool {
-            Pool::Direct(client) => client.request(request).await,
-            Pool::Proxied(client) => client.request(request).await,
+        let read = |response| self.read_response(response, started);
+        match &self.pool {
+            Pool::Inline(pool) => {
+                pool.exchange(request, read)
+                    .await
+                    .map_err(|failure| match failure {
+                        Failure::Connect(source) => transport_error(source, true),
+                        Failure::Send(error) => transport_error(Box::new(error), false),
+                        Failure::Read(error) => error,
+                    })
+            }
+            Pool::Direct(client) => {
+                read(client.request(request).await.map_err(pooled_error)?).await
+            }
+            Pool::Proxied(client) => {
+                read(client.request(request).await.map_err(pooled_error)?).await
+            }
         }
-        .map_err(transport_error)?;
+    }
+
+    /// The response checked (redirect, encoding, announced size), and its body read (capped)
+    /// and classified.
+    async fn read_response(
+        &self,
+        response: Response<Incoming>,
+        started: Instant,
+    ) -> Result<(u16, Bytes), Error> {
         let status = response.status();
         tracing::Span::current().record("status", status.as_u16());
         tracing::debug!(
@@ -403,10 +482,16 @@ fn classify(
     Ok(body)
 }
 
-/// Names what failed below HTTP: a rustls error anywhere in the chain is TLS; a connect-phase
-/// failure is connect; anything else broke an open connection.
-fn transport_error(error: hyper_util::client::legacy::Error) -> Error {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+/// [`transport_error`] of hyper-util's client's error.
+fn pooled_error(error: hyper_util::client::legacy::Error) -> Error {
+    let connect = error.is_connect();
+    transport_error(Box::new(error), connect)
+}
+
+/// Names what failed below HTTP: a rustls error anywhere in the chain is TLS; a failure to
+/// open the connection (`connect`) is connect; anything else broke an open connection.
+fn transport_error(error: BoxError, connect: bool) -> Error {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error.as_ref());
     let (mut tls, mut proxy_auth) = (false, false);
     while let Some(current) = cause {
         if current.downcast_ref::<rustls::Error>().is_some() {
@@ -426,14 +511,16 @@ fn transport_error(error: hyper_util::client::legacy::Error) -> Error {
             None => current.source(),
         };
     }
-    let kind = match (tls, proxy_auth, error.is_connect()) {
+    let kind = match (tls, proxy_auth, connect) {
         (true, _, _) => TransportKind::Tls,
         (_, true, _) => TransportKind::ProxyAuth,
         (false, false, true) => TransportKind::Connect,
         (false, false, false) => TransportKind::Reset,
     };
-    let source: BoxError = Box::new(error);
-    Error::Transport { kind, source }
+    Error::Transport {
+        kind,
+        source: error,
+    }
 }
 
 /// `a=1&b=2`, percent-encoding everything but unreserved characters.

@@ -626,6 +626,19 @@ mod tests {
         assert_eq!(join("https://gw.example.com", "/p q"), None);
         let base = BaseUrl::parse("https://gw.example.com/wshoto").expect("parses");
         assert_eq!(base.as_str(), "https://gw.example.com/wshoto");
+        // The origin form of an HTTP/1.1 request line, and the origin connections go to.
+        let origin_form = |path| base.join_origin_form(path).map(|uri| uri.to_string());
+        assert_eq!(
+            origin_form("/openapi/x?a=1").as_deref(),
+            Some("/wshoto/openapi/x?a=1")
+        );
+        assert_eq!(origin_form("/p q"), None);
+        assert_eq!(
+            base.origin().map(|uri| uri.to_string()).as_deref(),
+            Some("https://gw.example.com/")
+        );
+        assert!(!base.is_plain_http());
+        assert!(BaseUrl::parse("http://127.0.0.1:1").is_some_and(|base| base.is_plain_http()));
     }
 
     #[test]

@@ -1,0 +1,164 @@
+//! The HTTP/1.1 connections of a client (plain `http://` here): kept alive and reused, no more
+//! of them than calls in flight, replaced when the server closed one, never reused half-read.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wshoto_http::{BatchOptions, Client, Credentials, Error, TimeoutKind};
+use wshoto_mock::{Fault, Route};
+
+use crate::support::{builder, fast_retries, mock};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sequential_calls_share_one_kept_alive_connection() {
+    let mock = mock().await;
+    let client = builder(&mock).build().expect("client");
+    for id in [54, 202, 203, 54, 204] {
+        client.mass_task_detail(id).await.expect("task");
+    }
+    let stats = mock.stats();
+    // The token request and the five calls, one after another on the same connection.
+    assert_eq!(stats.token_requests, 1, "{stats:?}");
+    assert_eq!(stats.connections, 1, "{stats:?}");
+    assert_eq!(stats.connections_open, 1, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_opens_no_more_connections_than_calls_in_flight() {
+    let mock = mock().await;
+    let client = Client::builder()
+        .base_url(mock.url())
+        .credentials(Credentials::token(mock.issue_token()))
+        .build()
+        .expect("client");
+    let ids: Vec<i64> = [54, 202, 203, 204].into_iter().cycle().take(400).collect();
+    let items = client.mass_task_details(ids, 8).await;
+    assert_eq!(items.len(), 400);
+    assert!(items.iter().all(|(_, result)| result.is_ok()));
+    let stats = mock.stats();
+    assert!(stats.connections <= 8, "{stats:?}");
+    assert!(stats.api_in_flight_peak <= 8, "{stats:?}");
+    // And a stream of more calls reuses them.
+    let more = BatchOptions::new().concurrency(4);
+    let fetched = {
+        use futures_util::StreamExt;
+        client
+            .mass_task_detail_stream(vec![54; 100], more)
+            .filter(|(_, result)| std::future::ready(result.is_ok()))
+            .count()
+            .await
+    };
+    assert_eq!(fetched, 100);
+    assert_eq!(mock.stats().connections, stats.connections, "none opened");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_the_server_closed_while_idle_is_replaced_without_an_attempt() {
+    // A server that answers one request per connection and then closes it, without saying so
+    // (no `Connection: close`), as servers and proxies do with idle keep-alive connections.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let closed = Arc::new(tokio::sync::Notify::new());
+    let server = {
+        let (accepted, closed) = (accepted.clone(), closed.clone());
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.expect("accept");
+                accepted.fetch_add(1, Ordering::SeqCst);
+                let mut request = Vec::new();
+                let mut buffer = [0; 4096];
+                while !request.ends_with(b"}") {
+                    let read = socket.read(&mut buffer).await.expect("read");
+                    if read == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&buffer[..read]);
+                }
+                let body = br#"{"code":0,"msg":"ok","data":{"task_id":54}}"#;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                    body.len()
+                );
+                socket.write_all(head.as_bytes()).await.expect("write");
+                socket.write_all(body).await.expect("write");
+                // Closed once the client has put the connection back in its pool.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                drop(socket);
+                closed.notify_one();
+            }
+        })
+    };
+    // One attempt a call: a request sent on the dead connection would fail the call.
+    let client = Client::builder()
+        .base_url(format!("http://{address}"))
+        .credentials(Credentials::token("t"))
+        .retry_policy(fast_retries(1))
+        .build()
+        .expect("client");
+    for call in 1..=3 {
+        let task = client.mass_task_detail(54).await;
+        assert_eq!(task.expect("task").task_id, 54, "call {call}");
+        closed.notified().await;
+        // Let the close reach the client's socket.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_out_call_leaves_no_half_read_connection_behind() {
+    let mock = mock().await;
+    let client = builder(&mock)
+        .attempt_timeout(Duration::from_millis(150))
+        .retry_policy(fast_retries(1))
+        .build()
+        .expect("client");
+    client.mass_task_detail(202).await.expect("first");
+    mock.faults()
+        .push(Route::Api, Fault::Delay(Duration::from_millis(600)));
+    let timed_out = client.mass_task_detail(54).await;
+    assert!(
+        matches!(
+            timed_out,
+            Err(Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                ..
+            })
+        ),
+        "{timed_out:?}"
+    );
+    // The next call does not read the late answer meant for the call that gave up: task 203 is
+    // task 203, on a new connection.
+    let task = client.mass_task_detail(203).await.expect("task");
+    assert_eq!(task.task_id, 203);
+    assert_eq!(mock.stats().connections, 2, "{:?}", mock.stats());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_idle_connections_allowed_each_call_opens_and_closes_its_own() {
+    let mock = mock().await;
+    let client = Client::builder()
+        .base_url(mock.url())
+        .credentials(Credentials::token(mock.issue_token()))
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    for id in [54, 202, 203] {
+        client.mass_task_detail(id).await.expect("task");
+    }
+    assert_eq!(mock.stats().connections, 3, "{:?}", mock.stats());
+    let all_closed = async {
+        while mock.stats().connections_open > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), all_closed)
+        .await
+        .expect("each connection closed after its call");
+}

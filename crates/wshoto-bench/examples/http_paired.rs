@@ -9,8 +9,8 @@
 //! ```
 //!
 //! Prints, per client, the median and the fastest per-call time and the median over rounds of
-//! its time divided by ours (above 1: ours is faster), then each client's speed-up over reqwest
-//! in the same rounds (reqwest's time divided by its); then rounds of one batch of 10 000 tasks
+//! its time divided by ours (above 1: ours is faster), the deciles of its rounds, then each
+//! client's speed-up over reqwest in the same rounds (reqwest's time divided by its); then rounds of one batch of 10 000 tasks
 //! per client (16 in flight), interleaved the same way, reported the same way. With `CLIENT`
 //! (`ours`, `hyper_raw`, `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that
 //! one: a steady target for `strace -f -c` or callgrind.
@@ -81,6 +81,11 @@ fn main() -> ExitCode {
     println!("{rounds} rounds of {CALLS_PER_SAMPLE} sequential calls of task 54 per client");
     for (client, name) in CLIENTS.iter().enumerate() {
         report(name, "µs", &samples[client], &samples[0]);
+    }
+    // The spread: on this machine a client's rounds fall into a fast and a slow mode, and a
+    // median alone hides which one it sat in.
+    for (client, name) in CLIENTS.iter().enumerate() {
+        println!("{name:16} deciles (µs) {}", deciles(&samples[client]));
     }
     // The same rounds against reqwest: how far each client, the probe included, is from the
     // target of issue 7 (ours ≥ 1.2× reqwest).
@@ -180,6 +185,16 @@ fn call(setup: &Setup, connection: &mut Option<SameTask>, client: usize) {
             std::hint::black_box(value);
         }
     }
+}
+
+/// The fastest, every tenth and the slowest of `values`, rounded, in one line.
+fn deciles(values: &[f64]) -> String {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    (0..=10)
+        .map(|tenth| format!("{:.0}", sorted[(sorted.len() - 1) * tenth / 10]))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn median(values: &[f64]) -> f64 {

@@ -71,11 +71,15 @@ struct Idle {
 }
 
 /// One HTTP/1.1 connection: the handle requests are sent through, and the connection itself,
-/// which someone must poll for anything to move (`None` once it has finished).
+/// which someone must poll for anything to move (`None` once it has finished). The connection
+/// (TLS state and buffers: kilobytes) is boxed, so that moving it in and out of the pool and
+/// through a call's future copies a pointer.
 struct Connection {
     sender: http1::SendRequest<RequestBody>,
-    driver: Option<http1::Connection<Stream, RequestBody>>,
+    driver: Option<Driver>,
 }
+
+type Driver = Pin<Box<http1::Connection<Stream, RequestBody>>>;
 
 /// Why an exchange failed: before the response head (hyper's error, or the connector's), or in
 /// reading the response (the caller's own error).
@@ -125,7 +129,9 @@ impl InlinePool {
         let (mut connection, response) = loop {
             let (mut connection, reused) = match self.checkout().await {
                 Some(connection) => (connection, true),
-                None => (self.connect().await?, false),
+                // Boxed: opening a connection (TLS state, handshake) takes kilobytes of future,
+                // and is rare; the call's own future stays small.
+                None => (Box::pin(self.connect()).await?, false),
             };
             let sent = connection.sender.try_send_request(request);
             match drive(&mut connection.driver, sent).await {
@@ -167,7 +173,7 @@ impl InlinePool {
             .map_err(Failure::Send)?;
         Ok(Connection {
             sender,
-            driver: Some(driver),
+            driver: Some(Box::pin(driver)),
         })
     }
 
@@ -240,7 +246,7 @@ async fn is_ready(connection: &mut Connection) -> bool {
         let Some(driver) = connection.driver.as_mut() else {
             return Poll::Ready(false);
         };
-        if Pin::new(driver).poll(cx).is_ready() {
+        if driver.as_mut().poll(cx).is_ready() {
             connection.driver = None;
             return Poll::Ready(false);
         }
@@ -255,10 +261,7 @@ async fn is_ready(connection: &mut Connection) -> bool {
 /// Runs `work` while polling the connection `driver`, so that the bytes `work` waits for move.
 /// If the connection finishes first it is dropped (`driver` becomes `None`), which ends whatever
 /// `work` still waits for, and `work` is run to its end alone.
-async fn drive<F: Future>(
-    driver: &mut Option<http1::Connection<Stream, RequestBody>>,
-    work: F,
-) -> F::Output {
+async fn drive<F: Future>(driver: &mut Option<Driver>, work: F) -> F::Output {
     let mut work = pin!(work);
     if let Some(connection) = driver.as_mut() {
         match select(work.as_mut(), connection).await {

@@ -355,15 +355,16 @@ impl Transport {
         let started = Instant::now();
         let read = |response| self.read_response(response, started);
         match &self.pool {
-            Pool::Inline(pool) => {
-                pool.exchange(request, read)
-                    .await
-                    .map_err(|failure| match failure {
-                        Failure::Connect(source) => transport_error(source, true),
-                        Failure::Send(error) => transport_error(Box::new(error), false),
-                        Failure::Read(error) => error,
-                    })
-            }
+            // Boxed: the exchange holds the connection's futures and the response's, a few
+            // kilobytes that every move of the caller's future would otherwise copy (hyper-util's
+            // client boxes its response future the same way).
+            Pool::Inline(pool) => Box::pin(pool.exchange(request, read))
+                .await
+                .map_err(|failure| match failure {
+                    Failure::Connect(source) => transport_error(source, true),
+                    Failure::Send(error) => transport_error(Box::new(error), false),
+                    Failure::Read(error) => error,
+                }),
             Pool::Direct(client) => {
                 read(client.request(request).await.map_err(pooled_error)?).await
             }

@@ -162,3 +162,18 @@ async fn with_no_idle_connections_allowed_each_call_opens_and_closes_its_own() {
         .await
         .expect("each connection closed after its call");
 }
+
+#[test]
+fn a_call_future_stays_small() {
+    // Every move of a call's future copies it (`block_on`, `spawn`, a combinator): the inline
+    // transport's connection and exchange are boxed so that it stays a few kilobytes (before
+    // that it was 14.8 KB, and 6.5 KB with the connection alone boxed).
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:1")
+        .credentials(Credentials::token("t"))
+        .build()
+        .expect("client");
+    let call = client.mass_task_detail(54);
+    let size = std::mem::size_of_val(&call);
+    assert!(size <= 4608, "{size} bytes");
+}

@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use wshoto_http::{BatchOptions, Error, Order, RetryPolicy};
 use wshoto_mock::{CODE_TASK_NOT_FOUND, Fault, MockConfig, Route};
 
-use crate::support::{builder, client, fast_retries, mock, mock_with};
+use crate::support::{builder, client, eventually, fast_retries, mock, mock_with};
 
 /// A mock that makes up tasks 1..=1_000_000; other ids are not found.
 async fn synthetic_mock() -> wshoto_mock::MockServer {
@@ -221,14 +221,10 @@ async fn dropping_the_stream_cancels_the_requests_in_flight() {
     assert_eq!(stream.in_flight(), 5);
     drop(stream);
     // The mock sees the five requests go away (its gauge counts cancelled handlers out).
-    let gone = async {
-        while mock.stats().api_in_flight > 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(5), gone)
-        .await
-        .expect("in-flight requests were cancelled");
+    eventually("in-flight requests were cancelled", || {
+        mock.stats().api_in_flight == 0
+    })
+    .await;
     let stats = mock.stats();
     assert_eq!(
         stats.api_requests, 6,

@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wshoto_http::{BatchOptions, Client, Credentials, Error, TimeoutKind};
 use wshoto_mock::{Fault, Route};
 
-use crate::support::{builder, fast_retries, mock};
+use crate::support::{builder, eventually, fast_retries, mock};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sequential_calls_share_one_kept_alive_connection() {
@@ -153,14 +153,10 @@ async fn with_no_idle_connections_allowed_each_call_opens_and_closes_its_own() {
         client.mass_task_detail(id).await.expect("task");
     }
     assert_eq!(mock.stats().connections, 3, "{:?}", mock.stats());
-    let all_closed = async {
-        while mock.stats().connections_open > 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(5), all_closed)
-        .await
-        .expect("each connection closed after its call");
+    eventually("each connection closed after its call", || {
+        mock.stats().connections_open == 0
+    })
+    .await;
 }
 
 #[test]

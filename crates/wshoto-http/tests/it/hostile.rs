@@ -6,7 +6,7 @@ use std::time::Duration;
 use wshoto_http::{Client, Credentials, Error, RetryPolicy, TransportKind};
 use wshoto_mock::{ConnectProxy, Fault, MockConfig, Route};
 
-use crate::support::{builder, fast_retries, mock, mock_with};
+use crate::support::{builder, eventually, fast_retries, mock, mock_with};
 
 const SECRET: &str = "S3cr3t/app+secret=0xCAFE";
 
@@ -249,12 +249,8 @@ async fn idle_connections_are_closed_in_the_background() {
     client.mass_task_detail(54).await.expect("task");
     assert_eq!(mock.stats().connections_open, 1);
     // No call is made: the pool's timer closes the idle connection on its own.
-    let closed = async {
-        while mock.stats().connections_open > 0 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(5), closed)
-        .await
-        .expect("the idle connection was closed without a new call");
+    eventually("the idle connection was closed without a new call", || {
+        mock.stats().connections_open == 0
+    })
+    .await;
 }

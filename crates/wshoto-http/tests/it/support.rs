@@ -50,3 +50,19 @@ pub fn builder(mock: &MockServer) -> ClientBuilder {
 pub fn client(mock: &MockServer) -> Client {
     builder(mock).build().expect("client builds")
 }
+
+/// Waits until `condition` holds, looking every 10 ms for at most 5 s; panics with `what` if it
+/// never does.
+pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+    let wait = async {
+        while !condition() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    if tokio::time::timeout(Duration::from_secs(5), wait)
+        .await
+        .is_err()
+    {
+        panic!("{what}");
+    }
+}

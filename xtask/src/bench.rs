@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: runs the side-by-side benchmarks of `crates/wshoto-bench` (decode and
-//! HTTP, divan) and the interleaved sequential HTTP comparison (`examples/http_paired.rs`), and
-//! writes their medians and ratios, with the machine and the date, into `docs/performance.md`
-//! between its `bench` markers. The raw output of each is kept in `target/xtask-bench/`.
+//! HTTP, divan) and the interleaved HTTP comparison (`examples/http_paired.rs`), once as it is
+//! and once with every thread on one CPU (`taskset -c 0`), and writes their medians and ratios,
+//! with the machine and the date, into `docs/performance.md` between its `bench` markers. The raw
+//! output of each is kept in `target/xtask-bench/`.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -35,7 +36,13 @@ pub fn run() -> Result<String, String> {
             PAIRED_ROUNDS,
         ],
     )?;
-    let section = render(&parse(&decode), &parse(&http), &parse_paired(&paired));
+    let pinned = run_on_one_cpu()?;
+    let section = render(
+        &parse(&decode),
+        &parse(&http),
+        &parse_paired(&paired),
+        pinned.as_deref().map(parse_paired).as_ref(),
+    );
     let doc = workspace_root().join("docs/performance.md");
     let text = std::fs::read_to_string(&doc).map_err(|e| format!("{}: {e}", doc.display()))?;
     let (Some(start), Some(end)) = (text.find(START), text.find(END)) else {
@@ -44,6 +51,28 @@ pub fn run() -> Result<String, String> {
     let updated = format!("{}{START}\n{section}{}", &text[..start], &text[end..]);
     std::fs::write(&doc, updated).map_err(|e| format!("{}: {e}", doc.display()))?;
     Ok(format!("benchmark figures written to {}", doc.display()))
+}
+
+/// The same interleaved comparison with every thread on one CPU (`taskset -c 0`): the clients'
+/// own cost, without the machine's cross-CPU wake-ups (docs/performance.md explains why that
+/// matters here). `None` where `taskset` is missing or there is a single CPU anyway.
+fn run_on_one_cpu() -> Result<Option<String>, String> {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let has_taskset = Command::new("taskset").arg("-V").output().is_ok();
+    if cpus < 2 || !has_taskset {
+        println!("(no one-CPU run: {cpus} CPU(s), taskset found: {has_taskset})");
+        return Ok(None);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), std::path::PathBuf::from);
+    let example = target.join("release/examples/http_paired");
+    let example = example.to_string_lossy();
+    run_command(
+        "http_paired_one_cpu",
+        "taskset",
+        &["-c", "0", &example, PAIRED_ROUNDS],
+    )
+    .map(Some)
 }
 
 fn run_bench(name: &str) -> Result<String, String> {
@@ -56,15 +85,21 @@ fn run_bench(name: &str) -> Result<String, String> {
 /// Runs `cargo ARGS`, keeps its output as `target/xtask-bench/NAME.txt`, and returns it.
 fn run_cargo(name: &str, args: &[&str]) -> Result<String, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
+    run_command(name, &cargo, args)
+}
+
+/// Runs `PROGRAM ARGS` in the workspace, keeps its output as `target/xtask-bench/NAME.txt`, and
+/// returns it.
+fn run_command(name: &str, program: &str, args: &[&str]) -> Result<String, String> {
+    let output = Command::new(program)
         .current_dir(workspace_root())
         .args(args)
         .output()
-        .map_err(|e| format!("cannot run cargo {}: {e}", args.join(" ")))?;
+        .map_err(|e| format!("cannot run {program} {}: {e}", args.join(" ")))?;
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     if !output.status.success() {
         return Err(format!(
-            "`cargo {}` ({name}) failed: {}",
+            "`{program} {}` ({name}) failed: {}",
             args.join(" "),
             String::from_utf8_lossy(&output.stderr)
         ));
@@ -191,7 +226,7 @@ fn show(ns: f64) -> String {
     }
 }
 
-fn render(decode: &Medians, http: &Medians, paired: &Paired) -> String {
+fn render(decode: &Medians, http: &Medians, paired: &Paired, pinned: Option<&Paired>) -> String {
     let mut out = format!(
         "Written by `cargo xtask bench` on {} — {} ({} cores); medians of one run each.\n\n",
         today(),
@@ -253,10 +288,17 @@ fn render(decode: &Medians, http: &Medians, paired: &Paired) -> String {
             out.push_str(&ratio_row(group, ours, hyper, reqwest));
         }
     }
-    for (what, clients, rounds) in [
-        ("sequential", &paired.sequential, paired.sequential_rounds),
-        ("batch", &paired.batch, paired.batch_rounds),
-    ] {
+    let runs = std::iter::once((paired, "")).chain(pinned.map(|p| (p, ", one CPU")));
+    for (what, clients, rounds) in runs.flat_map(|(paired, cpus)| {
+        [
+            (
+                format!("sequential{cpus}"),
+                &paired.sequential,
+                paired.sequential_rounds,
+            ),
+            (format!("batch{cpus}"), &paired.batch, paired.batch_rounds),
+        ]
+    }) {
         if let (Some(ours), Some(hyper), Some(reqwest)) = (
             clients.get("ours"),
             clients.get("hyper_raw"),
@@ -282,6 +324,13 @@ fn render(decode: &Medians, http: &Medians, paired: &Paired) -> String {
              no pool, no connection task) in the same rounds: {}, {over_reqwest:.2}× reqwest.\n",
             show(probe.median)
         ));
+    }
+    if pinned.is_some() {
+        out.push_str(
+            "\nThe \"one CPU\" rows run the same comparison under `taskset -c 0`: every thread \
+             (the clients, the runtime's workers, the mock) on one CPU, which takes this \
+             machine's cross-CPU wake-ups out of a call's time.\n",
+        );
     }
     out.push_str("\nRatios above 1 mean ours is faster.\n");
     out
@@ -390,6 +439,8 @@ ours             median   66.07 µs   fastest   52.37 µs   its time / ours (med
 hyper_raw        median   63.50 µs   fastest   46.94 µs   its time / ours (median) 0.953
 reqwest          median   70.95 µs   fastest   57.95 µs   its time / ours (median) 1.073
 hyper_same_task  median   47.10 µs   fastest   35.54 µs   its time / ours (median) 0.713
+ours             deciles (µs) 26 35 36 37 38 64 73 75 77 79 301
+hyper_raw        deciles (µs) 47 56 58 60 62 63 64 66 68 70 445
 ours             vs reqwest: reqwest's time / its (median) 1.073
 hyper_same_task  vs reqwest: reqwest's time / its (median) 1.491
 10 rounds of one batch of 10000 tasks per client
@@ -414,7 +465,8 @@ batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (media
         assert_eq!(paired.batch["ours"].median, 144_490_000.0);
         assert_eq!(paired.batch["reqwest"].time_over_ours, 1.405);
         assert_eq!(paired.batch.len(), 3);
-        let section = render(&Medians::new(), &Medians::new(), &paired);
+        let section = render(&Medians::new(), &Medians::new(), &paired, None);
+        assert!(!section.contains("one CPU"), "{section}");
         assert!(
             section.contains(
                 "| sequential, interleaved (400 rounds; ratios: median of the rounds' ratios) \
@@ -433,6 +485,23 @@ batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (media
             section.contains("in the same rounds: 47.10 µs, 1.49× reqwest."),
             "{section}"
         );
+        // A run on one CPU adds its own rows after the first run's.
+        let section = render(&Medians::new(), &Medians::new(), &paired, Some(&paired));
+        let two_cpus = section
+            .find("| sequential, interleaved")
+            .expect("the first run's row");
+        let one_cpu = section
+            .find(
+                "| sequential, one CPU, interleaved (400 rounds; ratios: median of the rounds' \
+                 ratios) | 66.07 µs | 63.50 µs | 70.95 µs | 0.95 | 1.07 |",
+            )
+            .expect("the one-CPU row");
+        assert!(two_cpus < one_cpu, "{section}");
+        assert!(
+            section.contains("| batch, one CPU, interleaved (10 rounds;"),
+            "{section}"
+        );
+        assert!(section.contains("under `taskset -c 0`"), "{section}");
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! client's speed-up over reqwest in the same rounds (reqwest's time divided by its); then rounds of one batch of 10 000 tasks
 //! per client (16 in flight), interleaved the same way, reported the same way. With `CLIENT`
 //! (`ours`, `hyper_raw`, `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that
-//! one: a steady target for `strace -f -c` or callgrind.
+//! one, and with `batch_CLIENT` (`batch_ours`, `batch_hyper_raw`, `batch_reqwest`) `ROUNDS`
+//! batches: steady targets for `strace -f -c`, callgrind or perf.
 
 #[path = "../benches/support/clients.rs"]
 mod clients;
@@ -48,21 +49,34 @@ fn main() -> ExitCode {
     };
     let only = match args.next() {
         None => None,
-        Some(name) => match CLIENTS.iter().position(|c| *c == name) {
-            Some(index) => Some(index),
+        Some(name) => match Only::parse(&name) {
+            Some(only) => Some(only),
             None => {
-                eprintln!("unknown client {name}: {}", CLIENTS.join(", "));
+                eprintln!(
+                    "unknown client {name}: {}, or batch_ and one of {}",
+                    CLIENTS.join(", "),
+                    BATCH_CLIENTS.join(", ")
+                );
                 return ExitCode::from(2);
             }
         },
     };
     let setup = setup();
     let mut connection = None;
-    if let Some(client) = only {
-        for _ in 0..rounds {
-            call(setup, &mut connection, client);
+    match only {
+        Some(Only::Sequential(client)) => {
+            for _ in 0..rounds {
+                call(setup, &mut connection, client);
+            }
+            return ExitCode::SUCCESS;
         }
-        return ExitCode::SUCCESS;
+        Some(Only::Batch(client)) => {
+            for _ in 0..rounds {
+                std::hint::black_box(batch(setup, client));
+            }
+            return ExitCode::SUCCESS;
+        }
+        None => {}
     }
     let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); CLIENTS.len()];
     for round in 0..WARM_UP_ROUNDS + rounds {
@@ -118,13 +132,7 @@ fn batch_rounds(setup: &Setup) -> Result<(), String> {
         for turn in 0..BATCH_CLIENTS.len() {
             let client = (round + turn) % BATCH_CLIENTS.len();
             let started = Instant::now();
-            let fetched = setup.runtime.block_on(async {
-                match client {
-                    0 => ours_batch(setup).await,
-                    1 => hyper_batch(setup).await,
-                    _ => reqwest_batch(setup).await,
-                }
-            });
+            let fetched = batch(setup, client);
             let millis = started.elapsed().as_secs_f64() * 1e3;
             if fetched != BATCH as usize {
                 return Err(format!(
@@ -163,6 +171,41 @@ fn report(name: &str, unit: &str, samples: &[f64], ours: &[f64]) {
         samples.iter().copied().fold(f64::INFINITY, f64::min),
         median(&against_ours)
     );
+}
+
+/// What to run alone, for `strace -c`, callgrind or perf.
+enum Only {
+    /// Calls of the client at this index of [`CLIENTS`].
+    Sequential(usize),
+    /// Batches of the client at this index of [`BATCH_CLIENTS`].
+    Batch(usize),
+}
+
+impl Only {
+    /// `CLIENT` (sequential calls) or `batch_CLIENT` (batches).
+    fn parse(name: &str) -> Option<Self> {
+        match name.strip_prefix("batch_") {
+            Some(batch) => BATCH_CLIENTS
+                .iter()
+                .position(|c| *c == batch)
+                .map(Self::Batch),
+            None => CLIENTS
+                .iter()
+                .position(|c| *c == name)
+                .map(Self::Sequential),
+        }
+    }
+}
+
+/// One batch of [`BATCH`] tasks by `client` (an index into [`BATCH_CLIENTS`]); the tasks fetched.
+fn batch(setup: &Setup, client: usize) -> usize {
+    setup.runtime.block_on(async {
+        match client {
+            0 => ours_batch(setup).await,
+            1 => hyper_batch(setup).await,
+            _ => reqwest_batch(setup).await,
+        }
+    })
 }
 
 /// One call of task 54 by `client` (an index into [`CLIENTS`]).

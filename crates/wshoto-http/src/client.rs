@@ -135,12 +135,15 @@ impl Client {
         let call = async {
             let mut refreshed = false;
             loop {
-                let token = self
-                    .inner
-                    .provider
-                    .token()
-                    .await
-                    .map_err(|e| transport.secrets().scrub_error(e))?;
+                let token = budget
+                    .bound(async {
+                        self.inner
+                            .provider
+                            .token()
+                            .await
+                            .map_err(|e| transport.secrets().scrub_error(e))
+                    })
+                    .await?;
                 transport.secrets().add_token(token.expose_secret());
                 let mut path_and_query = String::with_capacity(path.len() + 64);
                 path_and_query.push_str(path);
@@ -150,10 +153,11 @@ impl Client {
                     .retry(transport.retry_policy(), || {
                         let path_and_query = &path_and_query;
                         let body = body.clone();
+                        let budget = &budget;
                         async move {
                             let started = Instant::now();
                             let bytes = transport
-                                .send_once(Method::POST, path_and_query, Some(body))
+                                .send_once(budget, Method::POST, path_and_query, Some(body))
                                 .await;
                             tracing::Span::current()
                                 .record("latency_ms", started.elapsed().as_millis() as u64);
@@ -187,7 +191,9 @@ impl Client {
                 }
             }
         };
-        let outcome = budget.bound(call).await;
+        // Every wait inside is bounded by the budget's deadline (the token, each rate-limit
+        // slot and exchange; the backoff stops short of it), one timer at a time.
+        let outcome = call.await;
         if let Err(error) = &outcome {
             tracing::Span::current().record("api_code", error.api_code());
             tracing::debug!(error = %crate::error::display_chain(error), "call failed");

@@ -165,24 +165,53 @@ impl CallBudget {
         self.attempts.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// Runs `call` within the deadline; when it passes, [`Error::Timeout`] of kind `Total` with
-    /// the number of attempts started.
+    /// Runs `wait` (a token, a rate-limit slot) within the deadline; when it passes,
+    /// [`Error::Timeout`] of kind `Total` with the number of attempts started. A wait that is
+    /// over at its first poll registers no timer (tokio's `Timeout` polls it first), so a call
+    /// whose token and rate-limit slot are at hand arms one timer: its exchange's.
     pub(crate) async fn bound<T>(
         &self,
-        call: impl Future<Output = Result<T, Error>>,
+        wait: impl Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
-        match tokio::time::timeout_at(self.deadline, call).await {
+        match tokio::time::timeout_at(self.deadline, wait).await {
             Ok(result) => result,
-            Err(_) => Err(Error::Timeout {
-                kind: TimeoutKind::Total,
-                attempts: self.attempts.load(Ordering::Relaxed),
-                after: self.total,
-            }),
+            Err(_) => Err(self.total_timeout()),
         }
     }
 
-    /// Runs `attempt` until it succeeds or [`decide`] stops, counting each attempt here. Does not
-    /// itself enforce the deadline (see [`Self::bound`]); it only stops retrying near it.
+    /// Runs one attempt's `exchange` within `attempt_timeout` and the deadline, on one timer:
+    /// the earlier of the two, and a timeout of that kind.
+    pub(crate) async fn bound_attempt<T>(
+        &self,
+        attempt_timeout: Duration,
+        exchange: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let attempt_deadline = Instant::now()
+            .checked_add(attempt_timeout)
+            .filter(|attempt_deadline| *attempt_deadline < self.deadline);
+        let deadline = attempt_deadline.unwrap_or(self.deadline);
+        match tokio::time::timeout_at(deadline, exchange).await {
+            Ok(result) => result,
+            Err(_) if attempt_deadline.is_some() => Err(Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                attempts: 1,
+                after: attempt_timeout,
+            }),
+            Err(_) => Err(self.total_timeout()),
+        }
+    }
+
+    fn total_timeout(&self) -> Error {
+        Error::Timeout {
+            kind: TimeoutKind::Total,
+            attempts: self.attempts.load(Ordering::Relaxed),
+            after: self.total,
+        }
+    }
+
+    /// Runs `attempt` until it succeeds or [`decide`] stops, counting each attempt here. The
+    /// attempts bound their own waits by the deadline ([`Self::bound`], [`Self::bound_attempt`]);
+    /// this loop stops retrying when the next backoff would not end before it.
     pub(crate) async fn retry<T, F, Fut>(
         &self,
         policy: &RetryPolicy,

@@ -19,7 +19,7 @@ use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 
-use crate::error::{BoxError, Error, TimeoutKind, TransportKind};
+use crate::error::{BoxError, Error, TransportKind};
 use crate::inline_h1::{self, Failure, InlinePool};
 use crate::rate_limit::{Overload, RateLimiter};
 use crate::redact::Secrets;
@@ -288,29 +288,28 @@ impl Transport {
     }
 
     /// One attempt: a slot of the rate limit, then the request and the whole body (capped)
-    /// within the attempt timeout. Returns the body of a 2xx answer that looks like a JSON
-    /// object. A 429 or a `Retry-After` slows the whole client down.
+    /// within the attempt timeout, all within the call's deadline (`budget`). Returns the body
+    /// of a 2xx answer that looks like a JSON object. A 429 or a `Retry-After` slows the whole
+    /// client down.
     pub(crate) async fn send_once(
         &self,
+        budget: &CallBudget,
         method: Method,
         path_and_query: &str,
         body: Option<Bytes>,
     ) -> Result<(u16, Bytes), Error> {
-        self.limiter.acquire().await;
-        let timeout = self.settings.attempt_timeout;
-        let result = match tokio::time::timeout(
-            timeout,
-            self.exchange(method, path_and_query, body),
-        )
-        .await
-        {
-            Ok(result) => result,
-            Err(_) => Err(Error::Timeout {
-                kind: TimeoutKind::Attempt,
-                attempts: 1,
-                after: timeout,
-            }),
-        };
+        budget
+            .bound(async {
+                self.limiter.acquire().await;
+                Ok(())
+            })
+            .await?;
+        let result = budget
+            .bound_attempt(
+                self.settings.attempt_timeout,
+                self.exchange(method, path_and_query, body),
+            )
+            .await;
         if let Err(Error::Status {
             status,
             retry_after,
@@ -449,10 +448,11 @@ impl Transport {
     ) -> Result<(u16, Bytes), Error> {
         let path_and_query = format!("{path}?{}", encode_query(query));
         let budget = CallBudget::new(self.settings.total_timeout);
-        let call = budget.retry(&self.settings.retry, || {
-            self.send_once(Method::GET, &path_and_query, None)
-        });
-        budget.bound(call).await
+        budget
+            .retry(&self.settings.retry, || {
+                self.send_once(&budget, Method::GET, &path_and_query, None)
+            })
+            .await
     }
 }
 

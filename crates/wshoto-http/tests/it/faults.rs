@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use wshoto_http::{Error, TimeoutKind, TransportKind};
+use wshoto_http::{Client, Error, TimeoutKind, TransportKind};
 use wshoto_mock::{Fault, Route};
 
 use crate::support::{builder, client, fast_retries, mock};
@@ -239,4 +239,79 @@ async fn a_refused_connection_is_a_connect_error_retried_then_returned() {
         std::error::Error::source(&error).is_some(),
         "detail in source()"
     );
+}
+
+/// A token provider whose token never comes.
+#[derive(Debug)]
+struct NeverAToken;
+
+impl wshoto_http::TokenProvider for NeverAToken {
+    fn token(&self) -> wshoto_http::BoxFuture<'_, Result<wshoto_http::AccessToken, Error>> {
+        Box::pin(std::future::pending())
+    }
+
+    fn invalidate(&self, _token: &wshoto_http::AccessToken) -> bool {
+        false
+    }
+}
+
+#[tokio::test]
+async fn the_total_deadline_bounds_waiting_for_a_token() {
+    let mock = mock().await;
+    let client = builder(&mock)
+        .credentials(wshoto_http::Credentials::provider(NeverAToken))
+        .total_timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let error = tokio::time::timeout(Duration::from_secs(5), client.mass_task_detail(54))
+        .await
+        .expect("the call ends by its own deadline")
+        .expect_err("no token");
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                kind: TimeoutKind::Total,
+                attempts: 0,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(mock.stats().api_requests, 0);
+}
+
+#[tokio::test]
+async fn the_total_deadline_bounds_waiting_for_the_rate_limit() {
+    let mock = mock().await;
+    // One request every ten seconds: the second call's slot is far beyond its deadline.
+    let client = Client::builder()
+        .base_url(mock.url())
+        .credentials(wshoto_http::Credentials::token(mock.issue_token()))
+        .rate_limit(0.1, 1)
+        .total_timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    client.mass_task_detail(54).await.expect("the burst's call");
+    let started = Instant::now();
+    let error = client
+        .mass_task_detail(202)
+        .await
+        .expect_err("no slot in time");
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                kind: TimeoutKind::Total,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(mock.stats().api_requests, 1);
 }

@@ -150,6 +150,8 @@ fn parse(output: &str) -> Medians {
 #[derive(Debug, Default)]
 struct Paired {
     sequential: BTreeMap<String, PairedClient>,
+    /// The same sequential rounds with the calls made in a task on the runtime (`task …`).
+    in_task: BTreeMap<String, PairedClient>,
     batch: BTreeMap<String, PairedClient>,
     /// Rounds of each, from the lines `400 rounds of 10 sequential calls …` and `10 rounds of
     /// one batch …`.
@@ -182,6 +184,7 @@ fn parse_paired(output: &str) -> Paired {
         };
         let (clients, words) = match words.as_slice() {
             ["batch", rest @ ..] => (&mut paired.batch, rest),
+            ["task", rest @ ..] => (&mut paired.in_task, rest),
             all => (&mut paired.sequential, all),
         };
         match words {
@@ -296,6 +299,11 @@ fn render(decode: &Medians, http: &Medians, paired: &Paired, pinned: Option<&Pai
                 &paired.sequential,
                 paired.sequential_rounds,
             ),
+            (
+                format!("sequential in a runtime task{cpus}"),
+                &paired.in_task,
+                paired.sequential_rounds,
+            ),
             (format!("batch{cpus}"), &paired.batch, paired.batch_rounds),
         ]
     }) {
@@ -325,6 +333,11 @@ fn render(decode: &Medians, http: &Medians, paired: &Paired, pinned: Option<&Pai
             show(probe.median)
         ));
     }
+    out.push_str(
+        "\nThe sequential rows call with `block_on` from the main thread, call by call (as \
+         `#[tokio::main]` code does); the \"in a runtime task\" rows make each sample's calls in a \
+         task spawned on the runtime (as a service or a spawned job does).\n",
+    );
     if pinned.is_some() {
         out.push_str(
             "\nThe \"one CPU\" rows run the same comparison under `taskset -c 0`: every thread \
@@ -443,6 +456,12 @@ ours             deciles (µs) 26 35 36 37 38 64 73 75 77 79 301
 hyper_raw        deciles (µs) 47 56 58 60 62 63 64 66 68 70 445
 ours             vs reqwest: reqwest's time / its (median) 1.073
 hyper_same_task  vs reqwest: reqwest's time / its (median) 1.491
+the same, each sample's calls made in a task spawned on the runtime (lines `task …`)
+task ours        median   47.85 µs   fastest   33.80 µs   its time / ours (median) 1.000
+task hyper_raw   median   49.29 µs   fastest   41.71 µs   its time / ours (median) 1.036
+task reqwest     median   59.23 µs   fastest   52.10 µs   its time / ours (median) 1.244
+task ours        deciles (µs) 34 43 44 46 47 48 49 50 51 53 144
+task ours        vs reqwest: reqwest's time / its (median) 1.244
 10 rounds of one batch of 10000 tasks per client
 batch ours       median  144.49 ms   fastest  139.42 ms   its time / ours (median) 1.000
 batch hyper_raw  median  164.95 ms   fastest  160.54 ms   its time / ours (median) 1.151
@@ -462,6 +481,10 @@ batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (media
         assert_eq!(clients["reqwest"].median, 70_950.0);
         assert_eq!(clients["reqwest"].time_over_ours, 1.073);
         assert_eq!(clients["hyper_raw"].reqwest_over_its, None);
+        assert_eq!(paired.in_task.len(), 3);
+        assert_eq!(paired.in_task["ours"].median, 47_850.0);
+        assert_eq!(paired.in_task["ours"].reqwest_over_its, Some(1.244));
+        assert_eq!(paired.in_task["reqwest"].time_over_ours, 1.244);
         assert_eq!(paired.batch["ours"].median, 144_490_000.0);
         assert_eq!(paired.batch["reqwest"].time_over_ours, 1.405);
         assert_eq!(paired.batch.len(), 3);
@@ -478,6 +501,13 @@ batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (media
             section.contains(
                 "| batch, interleaved (10 rounds; ratios: median of the rounds' ratios) \
                  | 144.49 ms | 164.95 ms | 202.95 ms | 1.15 | 1.41 |"
+            ),
+            "{section}"
+        );
+        assert!(
+            section.contains(
+                "| sequential in a runtime task, interleaved (400 rounds; ratios: median of the \
+                 rounds' ratios) | 47.85 µs | 49.29 µs | 59.23 µs | 1.04 | 1.24 |"
             ),
             "{section}"
         );

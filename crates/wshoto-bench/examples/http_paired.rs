@@ -10,8 +10,11 @@
 //!
 //! Prints, per client, the median and the fastest per-call time and the median over rounds of
 //! its time divided by ours (above 1: ours is faster), the deciles of its rounds, then each
-//! client's speed-up over reqwest in the same rounds (reqwest's time divided by its); then rounds of one batch of 10 000 tasks
-//! per client (16 in flight), interleaved the same way, reported the same way. With `CLIENT`
+//! client's speed-up over reqwest in the same rounds (reqwest's time divided by its). The calls
+//! are made twice: with `block_on` from the main thread, call by call (as `#[tokio::main]` code
+//! does), then from a task spawned on the runtime for each sample's calls (as a service or a
+//! spawned job does; lines `task …`). Then rounds of one batch of 10 000 tasks per client (16 in
+//! flight), interleaved the same way, reported the same way. With `CLIENT`
 //! (`ours`, `hyper_raw`, `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that
 //! one, and with `batch_CLIENT` (`batch_ours`, `batch_hyper_raw`, `batch_reqwest`) `ROUNDS`
 //! batches: steady targets for `strace -f -c`, callgrind or perf.
@@ -66,7 +69,7 @@ fn main() -> ExitCode {
     match only {
         Some(Only::Sequential(client)) => {
             for _ in 0..rounds {
-                call(setup, &mut connection, client);
+                setup.runtime.block_on(call(setup, &mut connection, client));
             }
             return ExitCode::SUCCESS;
         }
@@ -78,13 +81,64 @@ fn main() -> ExitCode {
         }
         None => {}
     }
+    let from_main = sequential_rounds(setup, rounds, &mut connection, Caller::BlockOn);
+    println!("{rounds} rounds of {CALLS_PER_SAMPLE} sequential calls of task 54 per client");
+    report_sequential("", &from_main);
+    let in_task = sequential_rounds(setup, rounds, &mut connection, Caller::RuntimeTask);
+    println!(
+        "the same, each sample's calls made in a task spawned on the runtime (lines `task …`)"
+    );
+    report_sequential("task ", &in_task);
+    match batch_rounds(setup) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Where the calls of a sample are made from.
+#[derive(Clone, Copy)]
+enum Caller {
+    /// `Runtime::block_on` on the main thread, call by call, as `#[tokio::main]` code does.
+    BlockOn,
+    /// A task spawned on the runtime for the sample's calls, as a service or a spawned job does.
+    RuntimeTask,
+}
+
+/// `rounds` rounds (after a warm-up) of [`CALLS_PER_SAMPLE`] calls of each client in turn, the
+/// order rotating; each client's per-call times, by round.
+fn sequential_rounds(
+    setup: &'static Setup,
+    rounds: usize,
+    connection: &mut Option<SameTask>,
+    caller: Caller,
+) -> Vec<Vec<f64>> {
     let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); CLIENTS.len()];
     for round in 0..WARM_UP_ROUNDS + rounds {
         for turn in 0..CLIENTS.len() {
             let client = (round + turn) % CLIENTS.len();
             let started = Instant::now();
-            for _ in 0..CALLS_PER_SAMPLE {
-                call(setup, &mut connection, client);
+            match caller {
+                Caller::BlockOn => {
+                    for _ in 0..CALLS_PER_SAMPLE {
+                        setup.runtime.block_on(call(setup, connection, client));
+                    }
+                }
+                Caller::RuntimeTask => {
+                    let mut moved = connection.take();
+                    let calls = async move {
+                        for _ in 0..CALLS_PER_SAMPLE {
+                            call(setup, &mut moved, client).await;
+                        }
+                        moved
+                    };
+                    *connection = setup
+                        .runtime
+                        .block_on(setup.runtime.spawn(calls))
+                        .expect("the sample's task");
+                }
             }
             if round >= WARM_UP_ROUNDS {
                 let micros = started.elapsed().as_secs_f64() * 1e6 / f64::from(CALLS_PER_SAMPLE);
@@ -92,14 +146,28 @@ fn main() -> ExitCode {
             }
         }
     }
-    println!("{rounds} rounds of {CALLS_PER_SAMPLE} sequential calls of task 54 per client");
+    samples
+}
+
+/// Each client's line (its name after `prefix`), its deciles, and its speed-up over reqwest in
+/// the same rounds.
+fn report_sequential(prefix: &str, samples: &[Vec<f64>]) {
     for (client, name) in CLIENTS.iter().enumerate() {
-        report(name, "µs", &samples[client], &samples[0]);
+        report(
+            &format!("{prefix}{name}"),
+            "µs",
+            &samples[client],
+            &samples[0],
+        );
     }
-    // The spread: on this machine a client's rounds fall into a fast and a slow mode, and a
+    // The spread: on this machine a client's rounds can fall into a fast and a slow mode, and a
     // median alone hides which one it sat in.
     for (client, name) in CLIENTS.iter().enumerate() {
-        println!("{name:16} deciles (µs) {}", deciles(&samples[client]));
+        println!(
+            "{:16} deciles (µs) {}",
+            format!("{prefix}{name}"),
+            deciles(&samples[client])
+        );
     }
     // The same rounds against reqwest: how far each client, the probe included, is from the
     // target of issue 7 (ours ≥ 1.2× reqwest).
@@ -110,16 +178,10 @@ fn main() -> ExitCode {
             .map(|(reqwest, theirs)| reqwest / theirs)
             .collect();
         println!(
-            "{name:16} vs reqwest: reqwest's time / its (median) {:.3}",
+            "{:16} vs reqwest: reqwest's time / its (median) {:.3}",
+            format!("{prefix}{name}"),
             median(&reqwest_over_it)
         );
-    }
-    match batch_rounds(setup) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::FAILURE
-        }
     }
 }
 
@@ -209,23 +271,20 @@ fn batch(setup: &Setup, client: usize) -> usize {
 }
 
 /// One call of task 54 by `client` (an index into [`CLIENTS`]).
-fn call(setup: &Setup, connection: &mut Option<SameTask>, client: usize) {
+async fn call(setup: &Setup, connection: &mut Option<SameTask>, client: usize) {
     match client {
         0 => {
-            let task = setup.runtime.block_on(setup.ours.mass_task_detail(54));
+            let task = setup.ours.mass_task_detail(54).await;
             std::hint::black_box(task.expect("task 54"));
         }
         1 => {
-            std::hint::black_box(setup.runtime.block_on(hyper_call(setup, 54)));
+            std::hint::black_box(hyper_call(setup, 54).await);
         }
         2 => {
-            std::hint::black_box(setup.runtime.block_on(reqwest_call(setup, 54)));
+            std::hint::black_box(reqwest_call(setup, 54).await);
         }
         _ => {
-            let value = setup
-                .runtime
-                .block_on(same_task_call(setup, connection, 54));
-            std::hint::black_box(value);
+            std::hint::black_box(same_task_call(setup, connection, 54).await);
         }
     }
 }

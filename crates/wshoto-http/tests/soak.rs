@@ -6,7 +6,8 @@
 //! Checked: every id comes back exactly once; no call makes more attempts than the policy
 //! allows; token requests are one plus the number of revocations; no call outlives the total
 //! deadline; nothing is in flight at the end; memory does not grow with the number of calls.
-//! A binary of its own, so that its memory figures are its own.
+//! A binary of its own, so that its memory figures are its own; and its soaks take turns
+//! ([`ONE_SOAK_AT_A_TIME`]), since the resident set they read is the whole process's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,11 @@ use wshoto_mock::{Fault, MockConfig, MockServer, Route};
 const MAX_ATTEMPTS: u32 = 4;
 const TOTAL_TIMEOUT: Duration = Duration::from_secs(5);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(400);
+
+/// Held by each soak for its whole run: `cargo test` runs the tests of a binary in parallel, and
+/// two soaks at once would each read the other's memory as its own (the full pair, run together,
+/// once read 38 MB of growth in one's second half; each alone is flat).
+static ONE_SOAK_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The process's resident set, in KiB.
 fn rss_kib() -> u64 {
@@ -90,6 +96,7 @@ struct Report {
 /// Runs the soak; with `record`, the mock keeps per-request records (for the attempt bound),
 /// which grow with the number of calls.
 async fn soak(calls: i64, record: bool) -> Report {
+    let _turn = ONE_SOAK_AT_A_TIME.lock().await;
     let mock = MockServer::start_with(MockConfig {
         synthetic: Some(1..=i64::MAX),
         record_requests: record,

@@ -231,18 +231,20 @@ impl Transport {
         });
         let inline = settings.http1_only || settings.base_url.is_plain_http();
         let pool = match (tunnel, inline_origin(&settings.base_url).filter(|_| inline)) {
-            (None, Some((origin, host))) => Pool::Inline(InlinePool::new(
-                inline_h1::connect_with(https_connector(&settings, http), origin),
-                host,
-                settings.pool_idle_timeout,
-                settings.pool_max_idle_per_host,
-            )),
-            (Some(tunnel), Some((origin, host))) => Pool::Inline(InlinePool::new(
-                inline_h1::connect_with(https_connector(&settings, tunnel), origin),
-                host,
-                settings.pool_idle_timeout,
-                settings.pool_max_idle_per_host,
-            )),
+            (tunnel, Some((origin, host))) => {
+                let connect = match tunnel {
+                    None => inline_h1::connect_with(https_connector(&settings, http), origin),
+                    Some(tunnel) => {
+                        inline_h1::connect_with(https_connector(&settings, tunnel), origin)
+                    }
+                };
+                Pool::Inline(InlinePool::new(
+                    connect,
+                    host,
+                    settings.pool_idle_timeout,
+                    settings.pool_max_idle_per_host,
+                ))
+            }
             (None, None) => Pool::Direct(builder.build(https_connector(&settings, http))),
             (Some(tunnel), None) => {
                 Pool::Proxied(builder.build(https_connector(&settings, tunnel)))

@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wshoto_http::{BatchOptions, Client, Credentials, Error, TimeoutKind};
 use wshoto_mock::{Fault, Route};
 
-use crate::support::{builder, eventually, fast_retries, mock};
+use crate::support::{builder, eventually, fast_retries, mock, token_builder};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sequential_calls_share_one_kept_alive_connection() {
@@ -28,11 +28,7 @@ async fn sequential_calls_share_one_kept_alive_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_opens_no_more_connections_than_calls_in_flight() {
     let mock = mock().await;
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(Credentials::token(mock.issue_token()))
-        .build()
-        .expect("client");
+    let client = token_builder(&mock).build().expect("client");
     let ids: Vec<i64> = [54, 202, 203, 204].into_iter().cycle().take(400).collect();
     let items = client.mass_task_details(ids, 8).await;
     assert_eq!(items.len(), 400);
@@ -143,9 +139,7 @@ async fn a_timed_out_call_leaves_no_half_read_connection_behind() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_no_idle_connections_allowed_each_call_opens_and_closes_its_own() {
     let mock = mock().await;
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(Credentials::token(mock.issue_token()))
+    let client = token_builder(&mock)
         .pool_max_idle_per_host(0)
         .build()
         .expect("client");

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use wshoto_http::{Client, Error, TimeoutKind, TransportKind};
+use wshoto_http::{Error, TimeoutKind, TransportKind};
 use wshoto_mock::{Fault, Route};
 
-use crate::support::{builder, client, fast_retries, mock};
+use crate::support::{builder, client, fast_retries, mock, token_builder};
 
 fn status(status: u16) -> Fault {
     Fault::Status {
@@ -285,9 +285,7 @@ async fn the_total_deadline_bounds_waiting_for_a_token() {
 async fn the_total_deadline_bounds_waiting_for_the_rate_limit() {
     let mock = mock().await;
     // One request every ten seconds: the second call's slot is far beyond its deadline.
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(wshoto_http::Credentials::token(mock.issue_token()))
+    let client = token_builder(&mock)
         .rate_limit(0.1, 1)
         .total_timeout(Duration::from_millis(300))
         .build()

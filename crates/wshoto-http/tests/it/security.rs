@@ -5,7 +5,7 @@ use std::time::Duration;
 use wshoto_http::{Client, Credentials, Error, TransportKind};
 use wshoto_mock::{ConnectProxy, Fault, Route};
 
-use crate::support::{builder, fast_retries, tls_mock};
+use crate::support::{builder, fast_retries, tls_mock, token_builder};
 
 #[tokio::test]
 async fn plain_http_is_refused_off_loopback() {
@@ -82,9 +82,7 @@ async fn invalid_settings_are_typed_build_errors() {
 #[tokio::test]
 async fn an_untrusted_certificate_is_a_tls_error_and_not_retried() {
     let mock = tls_mock().await;
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(Credentials::token(mock.issue_token()))
+    let client = token_builder(&mock)
         .retry_policy(fast_retries(4))
         .build()
         .expect("client without the mock's CA");

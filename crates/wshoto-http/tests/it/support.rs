@@ -46,6 +46,14 @@ pub fn builder(mock: &MockServer) -> ClientBuilder {
     builder
 }
 
+/// A builder aimed at `mock` with a fixed token it issued, and nothing else set (no extra CA,
+/// the default retries).
+pub fn token_builder(mock: &MockServer) -> ClientBuilder {
+    Client::builder()
+        .base_url(mock.url())
+        .credentials(Credentials::token(mock.issue_token()))
+}
+
 /// A client for `mock` with app credentials.
 pub fn client(mock: &MockServer) -> Client {
     builder(mock).build().expect("client builds")

@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wshoto_http::{BatchOptions, Client, Credentials, Error, TimeoutKind};
 use wshoto_mock::{Fault, Route};
 
-use crate::support::{builder, eventually, fast_retries, mock, token_builder};
+use crate::support::{
+    answer_task_54, builder, eventually, fast_retries, mock, read_request, token_builder,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sequential_calls_share_one_kept_alive_connection() {
@@ -66,22 +67,8 @@ async fn a_connection_the_server_closed_while_idle_is_replaced_without_an_attemp
             loop {
                 let (mut socket, _) = listener.accept().await.expect("accept");
                 accepted.fetch_add(1, Ordering::SeqCst);
-                let mut request = Vec::new();
-                let mut buffer = [0; 4096];
-                while !request.ends_with(b"}") {
-                    let read = socket.read(&mut buffer).await.expect("read");
-                    if read == 0 {
-                        break;
-                    }
-                    request.extend_from_slice(&buffer[..read]);
-                }
-                let body = br#"{"code":0,"msg":"ok","data":{"task_id":54}}"#;
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-                    body.len()
-                );
-                socket.write_all(head.as_bytes()).await.expect("write");
-                socket.write_all(body).await.expect("write");
+                read_request(&mut socket, b"}").await;
+                answer_task_54(&mut socket, false).await;
                 // Closed once the client has put the connection back in its pool.
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 drop(socket);

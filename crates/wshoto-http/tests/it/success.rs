@@ -4,7 +4,7 @@ use serde::Deserialize;
 use wshoto_mock::EXECUTE_DETAIL_PATH;
 use wshoto_model::{FilterType, TaskType};
 
-use crate::support::{builder, client, mock, tls_mock};
+use crate::support::{answer_task_54, builder, client, mock, read_request, tls_mock};
 
 #[tokio::test]
 async fn fetches_a_task_over_http() {
@@ -183,28 +183,18 @@ async fn api_errors_carry_the_http_status_and_the_raw_msg() {
 /// bytes the client wrote is seen.
 #[tokio::test]
 async fn a_request_carries_each_of_its_headers_once() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address = listener.local_addr().expect("address");
     let server = tokio::spawn(async move {
         let (mut socket, _) = listener.accept().await.expect("accept");
-        let mut request = Vec::new();
-        let mut buffer = [0; 4096];
-        while !request.ends_with(b"{\"task_id\":54}") {
-            let read = socket.read(&mut buffer).await.expect("read");
-            assert!(read > 0, "the request ended early: {request:?}");
-            request.extend_from_slice(&buffer[..read]);
-        }
-        let body = br#"{"code":0,"msg":"ok","data":{"task_id":54}}"#;
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-            body.len()
+        let request = read_request(&mut socket, b"{\"task_id\":54}").await;
+        assert!(
+            request.ends_with(b"{\"task_id\":54}"),
+            "the request ended early: {request:?}"
         );
-        socket.write_all(head.as_bytes()).await.expect("write");
-        socket.write_all(body).await.expect("write");
+        answer_task_54(&mut socket, true).await;
         String::from_utf8(request).expect("text")
     });
     let client = wshoto_http::Client::builder()

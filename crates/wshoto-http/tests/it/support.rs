@@ -74,3 +74,35 @@ pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
         panic!("{what}");
     }
 }
+
+/// For tests that play the server by hand: the bytes of a request read off `socket` until they
+/// end with `ending`, or until the client closes the connection.
+pub async fn read_request(socket: &mut tokio::net::TcpStream, ending: &[u8]) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+
+    let mut request = Vec::new();
+    let mut buffer = [0; 4096];
+    while !request.ends_with(ending) {
+        let read = socket.read(&mut buffer).await.expect("read");
+        if read == 0 {
+            break;
+        }
+        request.extend_from_slice(&buffer[..read]);
+    }
+    request
+}
+
+/// For tests that play the server by hand: a `200 OK` with task 54's smallest envelope, and
+/// `Connection: close` when `close` is set.
+pub async fn answer_task_54(socket: &mut tokio::net::TcpStream, close: bool) {
+    use tokio::io::AsyncWriteExt;
+
+    let body = br#"{"code":0,"msg":"ok","data":{"task_id":54}}"#;
+    let connection = if close { "connection: close\r\n" } else { "" };
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{connection}\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).await.expect("write");
+    socket.write_all(body).await.expect("write");
+}

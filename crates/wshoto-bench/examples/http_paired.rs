@@ -46,7 +46,11 @@ fn main() -> ExitCode {
         None => 300,
         Some(Ok(rounds)) if rounds > 0 => rounds,
         Some(_) => {
-            eprintln!("usage: http_paired [ROUNDS] [{}]", CLIENTS.join("|"));
+            eprintln!(
+                "usage: http_paired [ROUNDS] [{}|batch_{}]",
+                CLIENTS.join("|"),
+                BATCH_CLIENTS.join("|batch_")
+            );
             return ExitCode::from(2);
         }
     };

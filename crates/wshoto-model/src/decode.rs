@@ -170,7 +170,7 @@ pub fn decode_without_fast_path(bytes: &[u8]) -> Result<MassTaskDetail, DecodeEr
 }
 
 /// [`decode`] by the general path only (byte-order mark and lone surrogates handled as there).
-fn decode_general_tolerant(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
+pub(crate) fn decode_general_tolerant(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
     with_lone_surrogates_replaced(bytes, |bytes| decode_general(without_bom(bytes)))
 }
 

@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::object_keys::object_keys;
+use crate::object_keys::{Predicted, object_keys};
 use crate::range::RangeInfo;
 use crate::task::MassTaskDetail;
 
@@ -77,10 +77,11 @@ impl<'de, const NO_PAGE: bool> Visitor<'de> for EnvelopeVisitor<'_, NO_PAGE> {
         let general_path = || de::Error::custom("the general path decides");
         let mut code_seen = false;
         let mut msg_seen = false;
-        while let Some(key) = map.next_key::<EnvelopeKey>()? {
+        let mut keys = Predicted::<EnvelopeKey>::first();
+        while let Some(key) = keys.next_key(&mut map)? {
             match key {
                 EnvelopeKey::Code if !code_seen => {
-                    let code = map.next_value_seed(LenientInt)?;
+                    let code = map.next_value_seed(crate::fast_task::Int)?;
                     if code != 0 {
                         return Err(general_path());
                     }
@@ -132,90 +133,8 @@ impl<'de, const NO_PAGE: bool> Visitor<'de> for TaskObject<'_, NO_PAGE> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        // `.ok()` rather than `Some(…?)` (the fast path's error carries nothing): −50
-        // instructions a decode (callgrind).
-        *self.task = if NO_PAGE {
-            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(NotAPage(map)))
-                .ok()
-        } else {
-            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map)).ok()
-        };
-        match self.task {
-            Some(_) => Ok(()),
-            None => Err(de::Error::custom("not a task")),
-        }
-    }
-}
-
-/// The task object's keys, refusing `records`: an object with one may be a page, which the
-/// general path reads as such (and `page_extent` reports).
-struct NotAPage<A>(A);
-
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotAPage<A> {
-    type Error = A::Error;
-
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        self.0.next_key_seed(NotRecords(seed))
-    }
-
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: V,
-    ) -> Result<V::Value, A::Error> {
-        self.0.next_value_seed(seed)
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
-    }
-}
-
-/// A key seed that refuses `records` and hands any other key to the seed it wraps, whose own
-/// (small) value comes back: a key is not first read as text (see `object_keys`).
-struct NotRecords<K>(K);
-
-impl<'de, K: de::DeserializeSeed<'de>> de::DeserializeSeed<'de> for NotRecords<K> {
-    type Value = K::Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<K::Value, D::Error> {
-        d.deserialize_identifier(self)
-    }
-}
-
-impl<'de, K: de::DeserializeSeed<'de>> Visitor<'de> for NotRecords<K> {
-    type Value = K::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a task object's key")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<K::Value, E> {
-        if key == "records" {
-            return Err(E::custom("maybe a page"));
-        }
-        self.0
-            .deserialize(de::value::BorrowedStrDeserializer::new(key))
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<K::Value, E> {
-        if key == "records" {
-            return Err(E::custom("maybe a page"));
-        }
-        self.0.deserialize(de::value::StrDeserializer::new(key))
-    }
-}
-
-/// `code` read as the general path reads it (a number or a decimal string).
-struct LenientInt;
-
-impl<'de> de::DeserializeSeed<'de> for LenientInt {
-    type Value = i64;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<i64, D::Error> {
-        crate::lenient::int(d)
+        let task = self.task.insert(MassTaskDetail::default());
+        crate::fast_task::read_task::<A, NO_PAGE>(map, task)
     }
 }
 

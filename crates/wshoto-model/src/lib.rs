@@ -23,6 +23,7 @@ mod enums;
 mod error;
 mod fast_json;
 mod fast_path;
+mod fast_task;
 mod labels;
 mod lenient;
 mod object_keys;

@@ -12,6 +12,11 @@ use super::read::{Integer, find_special, integer, literal, unicode_escape};
 /// string (its unescaped text). Any other value is visited as itself.
 pub(crate) const RANGE_DOCUMENT: &str = "$wshoto_model::range_document";
 
+/// The struct name under which a key seed offers the key it expects next (the one field name
+/// given): when the key is exactly that, unescaped, it is taken without being scanned for its
+/// end or matched, and the visitor gets `visit_unit`; any other key is visited as a string.
+pub(crate) const PREDICTED_KEY: &str = "$wshoto_model::predicted_key";
+
 // The newtype name through which serde_json's `RawValue` (and `RawJson`) asks for a value's
 // exact text.
 use crate::raw_json::RAW_VALUE;
@@ -638,6 +643,7 @@ impl<'de, const ESCAPED: bool> MapAccess<'de> for Entries<'_, 'de, ESCAPED> {
         seed.deserialize(Key { de: &mut *self.de }).map(Some)
     }
 
+    #[inline(always)]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Declined> {
         self.de.eat(b':')?;
         seed.deserialize(&mut *self.de)
@@ -700,6 +706,31 @@ impl<'de, const ESCAPED: bool> de::Deserializer<'de> for Key<'_, 'de, ESCAPED> {
         visitor.visit_unit()
     }
 
+    /// See [`PREDICTED_KEY`].
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Declined> {
+        if name != PREDICTED_KEY {
+            return Err(Declined);
+        }
+        if let (false, [predicted]) = (ESCAPED, fields) {
+            let bytes = self.de.text.as_bytes();
+            let start = self.de.pos + 1;
+            let end = start + predicted.len();
+            if bytes.get(start..end) == Some(predicted.as_bytes()) && bytes.get(end) == Some(&b'"')
+            {
+                self.de.pos = end + 1;
+                #[cfg(test)]
+                super::tests::PREDICTED.with(|count| count.set(count.get() + 1));
+                return visitor.visit_unit();
+            }
+        }
+        self.deserialize_any(visitor)
+    }
+
     serde::forward_to_deserialize_any! { str string identifier char }
 
     declined! {
@@ -711,7 +742,6 @@ impl<'de, const ESCAPED: bool> de::Deserializer<'de> for Key<'_, 'de, ESCAPED> {
         deserialize_unit_struct(&'static str)
         deserialize_tuple(usize)
         deserialize_tuple_struct(&'static str, usize)
-        deserialize_struct(&'static str, &'static [&'static str])
         deserialize_enum(&'static str, &'static [&'static str])
     }
 }

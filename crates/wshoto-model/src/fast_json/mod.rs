@@ -14,7 +14,7 @@ mod read;
 
 use std::fmt;
 
-pub(crate) use de::{Deserializer, RANGE_DOCUMENT};
+pub(crate) use de::{Deserializer, PREDICTED_KEY, RANGE_DOCUMENT};
 
 /// The reader declined the document; the general decoder will read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

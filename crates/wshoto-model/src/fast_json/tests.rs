@@ -26,6 +26,18 @@ pub(crate) fn read_in_place(f: impl FnOnce()) -> usize {
     IN_PLACE.with(Cell::get) - before
 }
 
+thread_local! {
+    /// Object keys taken as predicted on this thread.
+    pub(super) static PREDICTED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many object keys `f` read were taken as predicted (see `PREDICTED_KEY`).
+pub(crate) fn keys_taken_as_predicted(f: impl FnOnce()) -> usize {
+    let before = PREDICTED.with(Cell::get);
+    f();
+    PREDICTED.with(Cell::get) - before
+}
+
 /// `T` read from a whole plain document.
 fn plain<T: DeserializeOwned>(text: &str) -> Result<T, Declined> {
     let mut de = Deserializer::new(text);

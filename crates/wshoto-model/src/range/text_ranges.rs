@@ -23,7 +23,7 @@ use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use super::{FilterRangeInfo, RangeInfo, SchemaSource, decode_range_text, decode_schema};
 use crate::enums::FilterType;
 use crate::lenient::{self, Text};
-use crate::object_keys::object_keys;
+use crate::object_keys::{Predicted, object_keys};
 
 thread_local! {
     static ENABLED: Cell<bool> = const { Cell::new(false) };
@@ -77,7 +77,8 @@ impl<'de> Visitor<'de> for FilterRangeVisitor {
         let mut is_all_customer_group: Option<Flag> = None;
         let mut all_staff: Option<Flag> = None;
         let mut range: Option<RangeField> = None;
-        while let Some(key) = map.next_key::<FilterRangeKey>()? {
+        let mut keys = Predicted::<FilterRangeKey>::first();
+        while let Some(key) = keys.next_key(&mut map)? {
             match key {
                 FilterRangeKey::FilterType if filter_type.is_none() => {
                     filter_type = Some(map.next_value()?);

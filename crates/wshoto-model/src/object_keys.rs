@@ -193,4 +193,41 @@ mod tests {
         });
         assert_eq!(taken, 2);
     }
+
+    proptest::proptest! {
+        /// Any sequence of keys — the predicted ones, their prefixes and extensions, escaped
+        /// spellings, repeats — reads the same by both readers, and as its names say.
+        #[test]
+        fn any_keys_read_the_same_by_both_readers(
+            picks in proptest::collection::vec(0..KEY_POOL.len(), 0..8)
+        ) {
+            let json = format!(
+                "{{{}}}",
+                picks
+                    .iter()
+                    .enumerate()
+                    .map(|(value, &pick)| format!(r#""{}":{value}"#, KEY_POOL[pick].0))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let expected: Vec<Keys> = picks.iter().map(|&pick| KEY_POOL[pick].1).collect();
+            let (fast, general) = predicted_keys(&json);
+            proptest::prop_assert_eq!(&fast, &expected, "{}", json);
+            proptest::prop_assert_eq!(&general, &expected, "{}", json);
+        }
+    }
+
+    /// Keys as written in a document, and what each reads as.
+    const KEY_POOL: [(&str, Keys); 10] = [
+        ("code", Keys::Code),
+        ("data", Keys::Data),
+        ("cod", Keys::Other),
+        ("codes", Keys::Other),
+        ("dat", Keys::Other),
+        ("data ", Keys::Other),
+        ("", Keys::Other),
+        (r"\u0063ode", Keys::Code),
+        (r"dat\u0061", Keys::Data),
+        (r"code\n", Keys::Other),
+    ];
 }

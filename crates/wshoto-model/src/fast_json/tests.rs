@@ -4,6 +4,7 @@
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
+use std::thread::LocalKey;
 
 use proptest::prelude::*;
 use serde::Deserialize;
@@ -17,25 +18,25 @@ use crate::raw_json::RawJson;
 thread_local! {
     /// Range documents read in place on this thread.
     pub(super) static IN_PLACE: Cell<usize> = const { Cell::new(0) };
-}
-
-/// How many range documents `f` read in place.
-pub(crate) fn read_in_place(f: impl FnOnce()) -> usize {
-    let before = IN_PLACE.with(Cell::get);
-    f();
-    IN_PLACE.with(Cell::get) - before
-}
-
-thread_local! {
     /// Object keys taken as predicted on this thread.
     pub(super) static PREDICTED: Cell<usize> = const { Cell::new(0) };
 }
 
+/// How much `counter` grew while `f` ran.
+fn counted(counter: &'static LocalKey<Cell<usize>>, f: impl FnOnce()) -> usize {
+    let before = counter.with(Cell::get);
+    f();
+    counter.with(Cell::get) - before
+}
+
+/// How many range documents `f` read in place.
+pub(crate) fn read_in_place(f: impl FnOnce()) -> usize {
+    counted(&IN_PLACE, f)
+}
+
 /// How many object keys `f` read were taken as predicted (see `PREDICTED_KEY`).
 pub(crate) fn keys_taken_as_predicted(f: impl FnOnce()) -> usize {
-    let before = PREDICTED.with(Cell::get);
-    f();
-    PREDICTED.with(Cell::get) - before
+    counted(&PREDICTED, f)
 }
 
 /// `T` read from a whole plain document.

@@ -334,9 +334,9 @@ fn render(decode: &Medians, http: &Medians, paired: &Paired, pinned: Option<&Pai
         ));
     }
     out.push_str(
-        "\nThe sequential rows call with `block_on` from the main thread, call by call (as \
-         `#[tokio::main]` code does); the \"in a runtime task\" rows make each sample's calls in a \
-         task spawned on the runtime (as a service or a spawned job does).\n",
+        "\nThe sequential rows make each sample's ten calls in one `block_on` on the main thread \
+         (as `#[tokio::main]` code does); the \"in a runtime task\" rows make them in a task \
+         spawned on the runtime (as a service or a spawned job does).\n",
     );
     if pinned.is_some() {
         out.push_str(

@@ -11,12 +11,13 @@
 //! Prints, per client, the median and the fastest per-call time and the median over rounds of
 //! its time divided by ours (above 1: ours is faster), the deciles of its rounds, then each
 //! client's speed-up over reqwest in the same rounds (reqwest's time divided by its). The calls
-//! are made twice: with `block_on` from the main thread, call by call (as `#[tokio::main]` code
-//! does), then from a task spawned on the runtime for each sample's calls (as a service or a
-//! spawned job does; lines `task …`). Then rounds of one batch of 10 000 tasks per client (16 in
+//! are made twice: each sample's ten in one `block_on` on the main thread (as `#[tokio::main]`
+//! code does), then in a task spawned on the runtime (as a service or a spawned job does; lines
+//! `task …`). Then rounds of one batch of 10 000 tasks per client (16 in
 //! flight), interleaved the same way, reported the same way. With `CLIENT`
 //! (`ours`, `hyper_raw`, `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that
-//! one, and with `batch_CLIENT` (`batch_ours`, `batch_hyper_raw`, `batch_reqwest`) `ROUNDS`
+//! one, printing every 500 calls their mean time and the CPU each thread last ran on, and with
+//! `batch_CLIENT` (`batch_ours`, `batch_hyper_raw`, `batch_reqwest`) `ROUNDS`
 //! batches: steady targets for `strace -f -c`, callgrind or perf.
 
 #[path = "../benches/support/clients.rs"]
@@ -39,6 +40,8 @@ const WARM_UP_ROUNDS: usize = 20;
 const BATCH_CLIENTS: [&str; 3] = ["ours", "hyper_raw", "reqwest"];
 /// Rounds of one batch per client, after one round of warm-up.
 const BATCH_ROUNDS: usize = 10;
+/// With `CLIENT`, the calls timed together, after which the threads' CPUs are shown.
+const PLACEMENT_BLOCK: usize = 500;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -72,8 +75,13 @@ fn main() -> ExitCode {
     let mut connection = None;
     match only {
         Some(Only::Sequential(client)) => {
-            for _ in 0..rounds {
-                setup.runtime.block_on(call(setup, &mut connection, client));
+            for block in 0..rounds.div_ceil(PLACEMENT_BLOCK) {
+                let started = Instant::now();
+                for _ in 0..PLACEMENT_BLOCK {
+                    setup.runtime.block_on(call(setup, &mut connection, client));
+                }
+                let micros = started.elapsed().as_secs_f64() * 1e6 / PLACEMENT_BLOCK as f64;
+                println!("block {block}: {micros:.1} µs a call; {}", thread_cpus());
             }
             return ExitCode::SUCCESS;
         }
@@ -105,7 +113,8 @@ fn main() -> ExitCode {
 /// Where the calls of a sample are made from.
 #[derive(Clone, Copy)]
 enum Caller {
-    /// `Runtime::block_on` on the main thread, call by call, as `#[tokio::main]` code does.
+    /// One `Runtime::block_on` on the main thread for the sample's calls, as `#[tokio::main]`
+    /// code does.
     BlockOn,
     /// A task spawned on the runtime for the sample's calls, as a service or a spawned job does.
     RuntimeTask,
@@ -126,9 +135,11 @@ fn sequential_rounds(
             let started = Instant::now();
             match caller {
                 Caller::BlockOn => {
-                    for _ in 0..CALLS_PER_SAMPLE {
-                        setup.runtime.block_on(call(setup, connection, client));
-                    }
+                    setup.runtime.block_on(async {
+                        for _ in 0..CALLS_PER_SAMPLE {
+                            call(setup, connection, client).await;
+                        }
+                    });
                 }
                 Caller::RuntimeTask => {
                     let mut moved = connection.take();
@@ -291,6 +302,27 @@ async fn call(setup: &Setup, connection: &mut Option<SameTask>, client: usize) {
             std::hint::black_box(same_task_call(setup, connection, 54).await);
         }
     }
+}
+
+/// The CPU each thread of this process last ran on (`name:cpu`, from `/proc/self/task`; empty
+/// where there is no such file): whether the caller shares a CPU with the runtime's workers
+/// decides the fast or the slow mode of the sequential calls.
+fn thread_cpus() -> String {
+    let Ok(threads) = std::fs::read_dir("/proc/self/task") else {
+        return String::new();
+    };
+    let mut shown: Vec<String> = threads
+        .flatten()
+        .filter_map(|thread| {
+            let name = std::fs::read_to_string(thread.path().join("comm")).ok()?;
+            let stat = std::fs::read_to_string(thread.path().join("stat")).ok()?;
+            // After the name's closing parenthesis, `processor` is the 37th field.
+            let cpu = stat.rsplit(')').next()?.split_whitespace().nth(36)?.to_owned();
+            Some(format!("{}:{cpu}", name.trim()))
+        })
+        .collect();
+    shown.sort();
+    shown.join(" ")
 }
 
 /// The fastest, every tenth and the slowest of `values`, rounded, in one line.

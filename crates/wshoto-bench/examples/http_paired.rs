@@ -13,12 +13,13 @@
 //! client's speed-up over reqwest in the same rounds (reqwest's time divided by its). The calls
 //! are made twice: each sample's ten in one `block_on` on the main thread (as `#[tokio::main]`
 //! code does), then in a task spawned on the runtime (as a service or a spawned job does; lines
-//! `task …`). Then rounds of one batch of 10 000 tasks per client (16 in
-//! flight), interleaved the same way, reported the same way. With `CLIENT`
-//! (`ours`, `hyper_raw`, `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that
-//! one, printing every 500 calls their mean time and the CPU each thread last ran on, and with
-//! `batch_CLIENT` (`batch_ours`, `batch_hyper_raw`, `batch_reqwest`) `ROUNDS`
-//! batches: steady targets for `strace -f -c`, callgrind or perf.
+//! `task …`). Then rounds of one batch of 10 000 tasks per client (16 in flight), interleaved the
+//! same way, reported the same way. With `CLIENT` (`ours`, `hyper_raw`, `reqwest` or
+//! `hyper_same_task`) it only makes `ROUNDS` calls of that one, printing each 500 calls' mean
+//! time (the fast and slow modes show over time), with `task_CLIENT` the same from a task on
+//! the runtime, and with `batch_CLIENT` (`batch_ours`,
+//! `batch_hyper_raw`, `batch_reqwest`) `ROUNDS` batches: steady targets for `strace -f -c`,
+//! callgrind or perf.
 
 #[path = "../benches/support/clients.rs"]
 mod clients;
@@ -40,7 +41,7 @@ const WARM_UP_ROUNDS: usize = 20;
 const BATCH_CLIENTS: [&str; 3] = ["ours", "hyper_raw", "reqwest"];
 /// Rounds of one batch per client, after one round of warm-up.
 const BATCH_ROUNDS: usize = 10;
-/// With `CLIENT`, the calls timed together, after which the threads' CPUs are shown.
+/// With `CLIENT`, the calls timed together: the fast and slow modes show over time.
 const PLACEMENT_BLOCK: usize = 500;
 
 fn main() -> ExitCode {
@@ -50,8 +51,9 @@ fn main() -> ExitCode {
         Some(Ok(rounds)) if rounds > 0 => rounds,
         Some(_) => {
             eprintln!(
-                "usage: http_paired [ROUNDS] [{}|batch_{}]",
+                "usage: http_paired [ROUNDS] [{}|task_{}|batch_{}]",
                 CLIENTS.join("|"),
+                CLIENTS.join("|task_"),
                 BATCH_CLIENTS.join("|batch_")
             );
             return ExitCode::from(2);
@@ -63,7 +65,7 @@ fn main() -> ExitCode {
             Some(only) => Some(only),
             None => {
                 eprintln!(
-                    "unknown client {name}: {}, or batch_ and one of {}",
+                    "unknown client {name}: {}, task_ and one of them, or batch_ and one of {}",
                     CLIENTS.join(", "),
                     BATCH_CLIENTS.join(", ")
                 );
@@ -81,7 +83,26 @@ fn main() -> ExitCode {
                     setup.runtime.block_on(call(setup, &mut connection, client));
                 }
                 let micros = started.elapsed().as_secs_f64() * 1e6 / PLACEMENT_BLOCK as f64;
-                println!("block {block}: {micros:.1} µs a call; {}", thread_cpus());
+                println!("block {block}: {micros:.1} µs a call");
+            }
+            return ExitCode::SUCCESS;
+        }
+        Some(Only::InTask(client)) => {
+            for block in 0..rounds.div_ceil(PLACEMENT_BLOCK) {
+                let started = Instant::now();
+                let mut moved = connection.take();
+                let calls = async move {
+                    for _ in 0..PLACEMENT_BLOCK {
+                        call(setup, &mut moved, client).await;
+                    }
+                    moved
+                };
+                connection = setup
+                    .runtime
+                    .block_on(setup.runtime.spawn(calls))
+                    .expect("the block's task");
+                let micros = started.elapsed().as_secs_f64() * 1e6 / PLACEMENT_BLOCK as f64;
+                println!("task block {block}: {micros:.1} µs a call");
             }
             return ExitCode::SUCCESS;
         }
@@ -254,22 +275,26 @@ fn report(name: &str, unit: &str, samples: &[f64], ours: &[f64]) {
 enum Only {
     /// Calls of the client at this index of [`CLIENTS`].
     Sequential(usize),
+    /// Calls of the client at this index of [`CLIENTS`], from a task spawned on the runtime.
+    InTask(usize),
     /// Batches of the client at this index of [`BATCH_CLIENTS`].
     Batch(usize),
 }
 
 impl Only {
-    /// `CLIENT` (sequential calls) or `batch_CLIENT` (batches).
+    /// `CLIENT` (sequential calls), `task_CLIENT` (the same from a runtime task) or
+    /// `batch_CLIENT` (batches).
     fn parse(name: &str) -> Option<Self> {
-        match name.strip_prefix("batch_") {
-            Some(batch) => BATCH_CLIENTS
+        let sequential = |name: &str| CLIENTS.iter().position(|c| *c == name);
+        if let Some(batch) = name.strip_prefix("batch_") {
+            return BATCH_CLIENTS
                 .iter()
                 .position(|c| *c == batch)
-                .map(Self::Batch),
-            None => CLIENTS
-                .iter()
-                .position(|c| *c == name)
-                .map(Self::Sequential),
+                .map(Self::Batch);
+        }
+        match name.strip_prefix("task_") {
+            Some(client) => sequential(client).map(Self::InTask),
+            None => sequential(name).map(Self::Sequential),
         }
     }
 }
@@ -302,27 +327,6 @@ async fn call(setup: &Setup, connection: &mut Option<SameTask>, client: usize) {
             std::hint::black_box(same_task_call(setup, connection, 54).await);
         }
     }
-}
-
-/// The CPU each thread of this process last ran on (`name:cpu`, from `/proc/self/task`; empty
-/// where there is no such file): whether the caller shares a CPU with the runtime's workers
-/// decides the fast or the slow mode of the sequential calls.
-fn thread_cpus() -> String {
-    let Ok(threads) = std::fs::read_dir("/proc/self/task") else {
-        return String::new();
-    };
-    let mut shown: Vec<String> = threads
-        .flatten()
-        .filter_map(|thread| {
-            let name = std::fs::read_to_string(thread.path().join("comm")).ok()?;
-            let stat = std::fs::read_to_string(thread.path().join("stat")).ok()?;
-            // After the name's closing parenthesis, `processor` is the 37th field.
-            let cpu = stat.rsplit(')').next()?.split_whitespace().nth(36)?.to_owned();
-            Some(format!("{}:{cpu}", name.trim()))
-        })
-        .collect();
-    shown.sort();
-    shown.join(" ")
 }
 
 /// The fastest, every tenth and the slowest of `values`, rounded, in one line.

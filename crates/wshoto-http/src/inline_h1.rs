@@ -23,7 +23,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::future::{BoxFuture, Either, select};
+use futures_util::future::BoxFuture;
 use http::{HeaderValue, Request, Response, Uri};
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -35,6 +35,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::error::{BoxError, Error};
+use crate::wake_in_place::WakeInPlace;
 
 type RequestBody = Full<Bytes>;
 /// What the connectors give: TCP, maybe inside TLS (maybe through a proxy's tunnel).
@@ -77,6 +78,8 @@ struct Idle {
 struct Connection {
     sender: http1::SendRequest<RequestBody>,
     driver: Option<Driver>,
+    /// The waker the connection is polled under (see `wake_in_place`).
+    wake: WakeInPlace,
 }
 
 type Driver = Pin<Box<http1::Connection<Stream, RequestBody>>>;
@@ -133,8 +136,11 @@ impl InlinePool {
                 // and is rare; the call's own future stays small.
                 None => (Box::pin(self.connect()).await?, false),
             };
-            let sent = connection.sender.try_send_request(request);
-            match drive(&mut connection.driver, sent).await {
+            let sender = &mut connection.sender;
+            let sent = connection
+                .wake
+                .in_place(|| sender.try_send_request(request));
+            match drive(&mut connection, sent).await {
                 Ok(response) => break (connection, response),
                 Err(mut error) => match error.take_message() {
                     // Not even started on a reused connection (closed under us): another one.
@@ -143,7 +149,7 @@ impl InlinePool {
                 },
             }
         };
-        let result = drive(&mut connection.driver, read(response)).await;
+        let result = drive(&mut connection, read(response)).await;
         if result.is_ok() {
             self.put_back(connection);
         }
@@ -165,15 +171,22 @@ impl InlinePool {
         }
     }
 
+    /// Opens a connection, polled under its own waker from the start (the socket keeps the
+    /// waker of its connect for writing until a write has to wait).
     async fn connect(&self) -> Result<Connection, Failure> {
-        let stream = (self.shared.connect)().await.map_err(Failure::Connect)?;
-        let (sender, driver) = http1::Builder::new()
-            .handshake(stream)
-            .await
-            .map_err(Failure::Send)?;
+        let wake = WakeInPlace::new();
+        let mut opening = pin!(async {
+            let stream = (self.shared.connect)().await.map_err(Failure::Connect)?;
+            http1::Builder::new()
+                .handshake(stream)
+                .await
+                .map_err(Failure::Send)
+        });
+        let (sender, driver) = poll_fn(|cx| wake.poll(cx, |cx| opening.as_mut().poll(cx))).await?;
         Ok(Connection {
             sender,
             driver: Some(Box::pin(driver)),
+            wake,
         })
     }
 
@@ -242,34 +255,52 @@ fn start_reaper(shared: &Arc<Shared>) -> Option<JoinHandle<()>> {
 /// Polls the connection once (reading what the server sent while it was idle: a close shows
 /// as the connection finishing) and asks whether it takes a request now.
 async fn is_ready(connection: &mut Connection) -> bool {
+    let Connection {
+        sender,
+        driver,
+        wake,
+    } = connection;
     poll_fn(|cx| {
-        let Some(driver) = connection.driver.as_mut() else {
-            return Poll::Ready(false);
-        };
-        if driver.as_mut().poll(cx).is_ready() {
-            connection.driver = None;
-            return Poll::Ready(false);
-        }
-        Poll::Ready(matches!(
-            connection.sender.poll_ready(cx),
-            Poll::Ready(Ok(()))
-        ))
+        wake.poll(cx, |cx| {
+            let Some(running) = driver.as_mut() else {
+                return Poll::Ready(false);
+            };
+            if running.as_mut().poll(cx).is_ready() {
+                *driver = None;
+                return Poll::Ready(false);
+            }
+            Poll::Ready(matches!(sender.poll_ready(cx), Poll::Ready(Ok(()))))
+        })
     })
     .await
 }
 
-/// Runs `work` while polling the connection `driver`, so that the bytes `work` waits for move.
-/// If the connection finishes first it is dropped (`driver` becomes `None`), which ends whatever
+/// Runs `work` while polling the connection's driver, so that the bytes `work` waits for move,
+/// both under the connection's waker (a hand-off between them is answered in the same poll). If
+/// the connection finishes first it is dropped (`driver` becomes `None`), which ends whatever
 /// `work` still waits for, and `work` is run to its end alone.
-async fn drive<F: Future>(driver: &mut Option<Driver>, work: F) -> F::Output {
+async fn drive<F: Future>(connection: &mut Connection, work: F) -> F::Output {
     let mut work = pin!(work);
-    if let Some(connection) = driver.as_mut() {
-        match select(work.as_mut(), connection).await {
-            Either::Left((output, _)) => return output,
-            Either::Right((_finished, _)) => *driver = None,
+    let Connection { driver, wake, .. } = connection;
+    let done = poll_fn(|cx| {
+        wake.poll(cx, |cx| {
+            if let Poll::Ready(output) = work.as_mut().poll(cx) {
+                return Poll::Ready(Some(output));
+            }
+            match driver.as_mut().map(|running| running.as_mut().poll(cx)) {
+                Some(Poll::Ready(_finished)) => Poll::Ready(None),
+                _ => Poll::Pending,
+            }
+        })
+    })
+    .await;
+    match done {
+        Some(output) => output,
+        None => {
+            *driver = None;
+            work.await
         }
     }
-    work.await
 }
 
 /// A [`Connect`] that opens connections to `origin` with `connector` (hyper-rustls' connector,

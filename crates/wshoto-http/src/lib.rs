@@ -33,6 +33,7 @@ mod redact;
 pub mod retry;
 mod token_cache;
 mod transport;
+mod wake_in_place;
 
 pub use batch::{BatchItem, BatchOptions, Order, TaskStream};
 pub use client::{Client, MASS_TASK_DETAIL_PATH};

@@ -120,15 +120,36 @@ mod tests {
         }
     }
 
+    impl Task {
+        fn woken(&self) -> usize {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    /// A task that counts its wake-ups, its waker, and a connection's waker to poll under.
+    fn task_and_connection_waker() -> (Arc<Task>, Waker, WakeInPlace) {
+        let task = Arc::new(Task::default());
+        let waker = Waker::from(Arc::clone(&task));
+        (task, waker, WakeInPlace::new())
+    }
+
+    /// Polls once under `wake` to `Pending`, and returns the waker the poll was given.
+    fn waker_given_to_a_pending_poll(wake: &WakeInPlace, cx: &mut Context<'_>) -> Waker {
+        let mut given = None;
+        let polled: Poll<()> = wake.poll(cx, |cx| {
+            given = Some(cx.waker().clone());
+            Poll::Pending
+        });
+        assert_eq!(polled, Poll::Pending);
+        given.expect("polled")
+    }
+
     #[test]
     fn wake_ups_during_a_poll_are_answered_by_polling_again_not_by_the_task() {
-        let task = Arc::new(Task::default());
-        let task_waker = Waker::from(Arc::clone(&task));
-        let mut cx = Context::from_waker(&task_waker);
-        let wake = WakeInPlace::new();
+        let (task, waker, wake) = task_and_connection_waker();
         let mut polls = 0;
         // Wakes itself on its first three polls, as hyper's hand-offs do, then is done.
-        let result = wake.poll(&mut cx, |cx| {
+        let result = wake.poll(&mut Context::from_waker(&waker), |cx| {
             polls += 1;
             if polls < 4 {
                 cx.waker().wake_by_ref();
@@ -137,58 +158,39 @@ mod tests {
             Poll::Ready(polls)
         });
         assert_eq!(result, Poll::Ready(4));
-        assert_eq!(task.0.load(Ordering::SeqCst), 0);
+        assert_eq!(task.woken(), 0);
     }
 
     #[test]
     fn a_wake_up_after_pending_wakes_the_task() {
-        let task = Arc::new(Task::default());
-        let task_waker = Waker::from(Arc::clone(&task));
-        let mut cx = Context::from_waker(&task_waker);
-        let wake = WakeInPlace::new();
-        let mut saved = None;
-        let result: Poll<()> = wake.poll(&mut cx, |cx| {
-            saved = Some(cx.waker().clone());
-            Poll::Pending
-        });
-        assert_eq!(result, Poll::Pending);
-        assert_eq!(task.0.load(Ordering::SeqCst), 0);
-        saved.expect("registered").wake();
-        assert_eq!(task.0.load(Ordering::SeqCst), 1);
+        let (task, waker, wake) = task_and_connection_waker();
+        let given = waker_given_to_a_pending_poll(&wake, &mut Context::from_waker(&waker));
+        assert_eq!(task.woken(), 0);
+        given.wake();
+        assert_eq!(task.woken(), 1);
     }
 
     #[test]
     fn a_future_that_keeps_waking_itself_still_yields_to_the_scheduler() {
-        let task = Arc::new(Task::default());
-        let task_waker = Waker::from(Arc::clone(&task));
-        let mut cx = Context::from_waker(&task_waker);
-        let wake = WakeInPlace::new();
+        let (task, waker, wake) = task_and_connection_waker();
         let mut polls = 0;
-        let result: Poll<()> = wake.poll(&mut cx, |cx| {
+        let result: Poll<()> = wake.poll(&mut Context::from_waker(&waker), |cx| {
             polls += 1;
             cx.waker().wake_by_ref();
             Poll::Pending
         });
         assert_eq!(result, Poll::Pending);
         assert_eq!(polls, MAX_ROUNDS);
-        assert_eq!(task.0.load(Ordering::SeqCst), 1);
+        assert_eq!(task.woken(), 1);
     }
 
     #[test]
     fn a_wake_up_caused_in_place_is_not_passed_on() {
-        let task = Arc::new(Task::default());
-        let task_waker = Waker::from(Arc::clone(&task));
-        let mut cx = Context::from_waker(&task_waker);
-        let wake = WakeInPlace::new();
-        let mut saved = None;
-        let _: Poll<()> = wake.poll(&mut cx, |cx| {
-            saved = Some(cx.waker().clone());
-            Poll::Pending
-        });
-        let saved = saved.expect("registered");
-        wake.in_place(|| saved.wake_by_ref());
-        assert_eq!(task.0.load(Ordering::SeqCst), 0);
-        saved.wake_by_ref();
-        assert_eq!(task.0.load(Ordering::SeqCst), 1);
+        let (task, waker, wake) = task_and_connection_waker();
+        let given = waker_given_to_a_pending_poll(&wake, &mut Context::from_waker(&waker));
+        wake.in_place(|| given.wake_by_ref());
+        assert_eq!(task.woken(), 0);
+        given.wake_by_ref();
+        assert_eq!(task.woken(), 1);
     }
 }

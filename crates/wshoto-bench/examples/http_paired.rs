@@ -41,8 +41,9 @@ const WARM_UP_ROUNDS: usize = 20;
 const BATCH_CLIENTS: [&str; 3] = ["ours", "hyper_raw", "reqwest"];
 /// Rounds of one batch per client, after one round of warm-up.
 const BATCH_ROUNDS: usize = 10;
-/// With `CLIENT`, the calls timed together: the fast and slow modes show over time.
-const PLACEMENT_BLOCK: usize = 500;
+/// With `CLIENT` or `task_CLIENT`, the calls timed together: the fast and slow modes show over
+/// time.
+const BLOCK_CALLS: usize = 500;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -77,33 +78,24 @@ fn main() -> ExitCode {
     let mut connection = None;
     match only {
         Some(Only::Sequential(client)) => {
-            for block in 0..rounds.div_ceil(PLACEMENT_BLOCK) {
-                let started = Instant::now();
-                for _ in 0..PLACEMENT_BLOCK {
+            // A `block_on` a call: the steady target earlier callgrind and strace counts used.
+            time_blocks(rounds, "block", || {
+                for _ in 0..BLOCK_CALLS {
                     setup.runtime.block_on(call(setup, &mut connection, client));
                 }
-                let micros = started.elapsed().as_secs_f64() * 1e6 / PLACEMENT_BLOCK as f64;
-                println!("block {block}: {micros:.1} µs a call");
-            }
+            });
             return ExitCode::SUCCESS;
         }
         Some(Only::InTask(client)) => {
-            for block in 0..rounds.div_ceil(PLACEMENT_BLOCK) {
-                let started = Instant::now();
-                let mut moved = connection.take();
-                let calls = async move {
-                    for _ in 0..PLACEMENT_BLOCK {
-                        call(setup, &mut moved, client).await;
-                    }
-                    moved
-                };
-                connection = setup
-                    .runtime
-                    .block_on(setup.runtime.spawn(calls))
-                    .expect("the block's task");
-                let micros = started.elapsed().as_secs_f64() * 1e6 / PLACEMENT_BLOCK as f64;
-                println!("task block {block}: {micros:.1} µs a call");
-            }
+            time_blocks(rounds, "task block", || {
+                make_calls(
+                    setup,
+                    &mut connection,
+                    client,
+                    Caller::RuntimeTask,
+                    BLOCK_CALLS,
+                );
+            });
             return ExitCode::SUCCESS;
         }
         Some(Only::Batch(client)) => {
@@ -154,28 +146,7 @@ fn sequential_rounds(
         for turn in 0..CLIENTS.len() {
             let client = (round + turn) % CLIENTS.len();
             let started = Instant::now();
-            match caller {
-                Caller::BlockOn => {
-                    setup.runtime.block_on(async {
-                        for _ in 0..CALLS_PER_SAMPLE {
-                            call(setup, connection, client).await;
-                        }
-                    });
-                }
-                Caller::RuntimeTask => {
-                    let mut moved = connection.take();
-                    let calls = async move {
-                        for _ in 0..CALLS_PER_SAMPLE {
-                            call(setup, &mut moved, client).await;
-                        }
-                        moved
-                    };
-                    *connection = setup
-                        .runtime
-                        .block_on(setup.runtime.spawn(calls))
-                        .expect("the sample's task");
-                }
-            }
+            make_calls(setup, connection, client, caller, CALLS_PER_SAMPLE as usize);
             if round >= WARM_UP_ROUNDS {
                 let micros = started.elapsed().as_secs_f64() * 1e6 / f64::from(CALLS_PER_SAMPLE);
                 samples[client].push(micros);
@@ -183,6 +154,50 @@ fn sequential_rounds(
         }
     }
     samples
+}
+
+/// `count` sequential calls of `client`, made from `caller`: in one `block_on`, or in one task
+/// spawned on the runtime (the probe's connection moved into it and back).
+fn make_calls(
+    setup: &'static Setup,
+    connection: &mut Option<SameTask>,
+    client: usize,
+    caller: Caller,
+    count: usize,
+) {
+    match caller {
+        Caller::BlockOn => {
+            setup.runtime.block_on(async {
+                for _ in 0..count {
+                    call(setup, connection, client).await;
+                }
+            });
+        }
+        Caller::RuntimeTask => {
+            let mut moved = connection.take();
+            let calls = async move {
+                for _ in 0..count {
+                    call(setup, &mut moved, client).await;
+                }
+                moved
+            };
+            *connection = setup
+                .runtime
+                .block_on(setup.runtime.spawn(calls))
+                .expect("the calls' task");
+        }
+    }
+}
+
+/// Runs `block` (of [`BLOCK_CALLS`] calls) until `calls` calls are made, printing each block's
+/// mean time a call after `label`.
+fn time_blocks(calls: usize, label: &str, mut block: impl FnMut()) {
+    for index in 0..calls.div_ceil(BLOCK_CALLS) {
+        let started = Instant::now();
+        block();
+        let micros = started.elapsed().as_secs_f64() * 1e6 / BLOCK_CALLS as f64;
+        println!("{label} {index}: {micros:.1} µs a call");
+    }
 }
 
 /// Each client's line (its name after `prefix`), its deciles, and its speed-up over reqwest in

@@ -92,6 +92,7 @@ pub(crate) fn read_task<'de, A: MapAccess<'de>, const NO_PAGE: bool>(
             TaskKey::LikeCustomerQty => task.like_customer_qty = map.next_value_seed(OptInt)?,
             TaskKey::MaterialInfos => task.material_infos = map.next_value()?,
             TaskKey::FilterRangeInfo => task.filter_range_info = map.next_value()?,
+            // `records` in the page-aware form (any other `Other` or `records` was skipped above).
             TaskKey::Records | TaskKey::Other => return Err(decline()),
         }
     }

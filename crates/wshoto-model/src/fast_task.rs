@@ -45,6 +45,9 @@ object_keys! {
     }
 }
 
+// `read_task` marks the keys seen in a `u32`, a bit a key.
+const _: () = assert!(<TaskKey as crate::object_keys::ObjectKey>::ALL.len() < 32);
+
 /// Reads a task object's entries into `task` (which starts as `MassTaskDetail::default()`). An
 /// error means "take the general path". With `NO_PAGE`, a `records` key declines too: the
 /// object may be a page, which the general path reads as such.

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: runs the side-by-side benchmarks of `crates/wshoto-bench` (decode and
-//! HTTP, divan) and the interleaved HTTP comparison (`examples/http_paired.rs`), once as it is
-//! and once with every thread on one CPU (`taskset -c 0`), and writes their medians and ratios,
+//! HTTP, divan) and the interleaved HTTP comparison (`examples/http_paired.rs`), once as it is,
+//! once with every thread on one CPU (`taskset -c 0`) and once with the mock in another process,
+//! and writes their medians and ratios,
 //! with the machine and the date, into `docs/performance.md` between its `bench` markers. The raw
 //! output of each is kept in `target/xtask-bench/`.
 
@@ -37,12 +38,18 @@ pub fn run() -> Result<String, String> {
         ],
     )?;
     let pinned = run_on_one_cpu()?;
-    let section = render(
-        &parse(&decode),
-        &parse(&http),
-        &parse_paired(&paired),
-        pinned.as_deref().map(parse_paired).as_ref(),
-    );
+    let elsewhere = run_command_with(
+        "http_paired_mock_process",
+        &[("WSHOTO_BENCH_MOCK", "process")],
+        &paired_example(),
+        &[PAIRED_ROUNDS],
+    )?;
+    let runs = PairedRuns {
+        shared: parse_paired(&paired),
+        one_cpu: pinned.as_deref().map(parse_paired),
+        mock_elsewhere: Some(parse_paired(&elsewhere)),
+    };
+    let section = render(&parse(&decode), &parse(&http), &runs);
     let doc = workspace_root().join("docs/performance.md");
     let text = std::fs::read_to_string(&doc).map_err(|e| format!("{}: {e}", doc.display()))?;
     let (Some(start), Some(end)) = (text.find(START), text.find(END)) else {
@@ -63,16 +70,22 @@ fn run_on_one_cpu() -> Result<Option<String>, String> {
         println!("(no one-CPU run: {cpus} CPU(s), taskset found: {has_taskset})");
         return Ok(None);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), std::path::PathBuf::from);
-    let example = target.join("release/examples/http_paired");
-    let example = example.to_string_lossy();
     run_command(
         "http_paired_one_cpu",
         "taskset",
-        &["-c", "0", &example, PAIRED_ROUNDS],
+        &["-c", "0", &paired_example(), PAIRED_ROUNDS],
     )
     .map(Some)
+}
+
+/// The interleaved comparison's program, as the first run (`cargo run`) built it.
+fn paired_example() -> String {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), std::path::PathBuf::from);
+    target
+        .join("release/examples/http_paired")
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn run_bench(name: &str) -> Result<String, String> {
@@ -91,8 +104,19 @@ fn run_cargo(name: &str, args: &[&str]) -> Result<String, String> {
 /// Runs `PROGRAM ARGS` in the workspace, keeps its output as `target/xtask-bench/NAME.txt`, and
 /// returns it.
 fn run_command(name: &str, program: &str, args: &[&str]) -> Result<String, String> {
+    run_command_with(name, &[], program, args)
+}
+
+/// [`run_command`] with these environment variables set.
+fn run_command_with(
+    name: &str,
+    env: &[(&str, &str)],
+    program: &str,
+    args: &[&str],
+) -> Result<String, String> {
     let output = Command::new(program)
         .current_dir(workspace_root())
+        .envs(env.iter().copied())
         .args(args)
         .output()
         .map_err(|e| format!("cannot run {program} {}: {e}", args.join(" ")))?;
@@ -164,6 +188,22 @@ struct PairedClient {
     median: f64,
     time_over_ours: f64,
     reqwest_over_its: Option<f64>,
+    /// From the line `NAME cpu median 37.65 µs its CPU / ours (median) 1.000 reqwest's CPU /
+    /// its (median) 1.860`: its median CPU time in nanoseconds, and the median over rounds of
+    /// its CPU time divided by ours.
+    cpu: Option<f64>,
+    cpu_over_ours: Option<f64>,
+}
+
+/// The runs of the interleaved comparison.
+#[derive(Debug, Default)]
+struct PairedRuns {
+    /// The mock on the clients' runtime.
+    shared: Paired,
+    /// The same under `taskset -c 0`, where there is `taskset` and more than one CPU.
+    one_cpu: Option<Paired>,
+    /// The mock in another process (`WSHOTO_BENCH_MOCK=process`).
+    mock_elsewhere: Option<Paired>,
 }
 
 fn parse_paired(output: &str) -> Paired {
@@ -194,6 +234,24 @@ fn parse_paired(output: &str) -> Paired {
                     client.median = median;
                     client.time_over_ours = ratio;
                 }
+            }
+            [
+                name,
+                "cpu",
+                "median",
+                value,
+                unit,
+                "its",
+                "CPU",
+                "/",
+                "ours",
+                "(median)",
+                over,
+                ..,
+            ] => {
+                let client = clients.entry((*name).to_owned()).or_default();
+                client.cpu = nanoseconds(&format!("{value} {unit}"));
+                client.cpu_over_ours = over.parse().ok();
             }
             [name, "vs", "reqwest:", ..] => {
                 clients
@@ -229,7 +287,8 @@ fn show(ns: f64) -> String {
     }
 }
 
-fn render(decode: &Medians, http: &Medians, paired: &Paired, pinned: Option<&Paired>) -> String {
+fn render(decode: &Medians, http: &Medians, runs: &PairedRuns) -> String {
+    let paired = &runs.shared;
     let mut out = format!(
         "Written by `cargo xtask bench` on {} — {} ({} cores); medians of one run each.\n\n",
         today(),
@@ -291,8 +350,14 @@ fn render(decode: &Medians, http: &Medians, paired: &Paired, pinned: Option<&Pai
             out.push_str(&ratio_row(group, ours, hyper, reqwest));
         }
     }
-    let runs = std::iter::once((paired, "")).chain(pinned.map(|p| (p, ", one CPU")));
-    for (what, clients, rounds) in runs.flat_map(|(paired, cpus)| {
+    let each_run = std::iter::once((paired, ""))
+        .chain(runs.one_cpu.as_ref().map(|p| (p, ", one CPU")))
+        .chain(
+            runs.mock_elsewhere
+                .as_ref()
+                .map(|p| (p, ", the mock in another process")),
+        );
+    for (what, clients, rounds) in each_run.flat_map(|(paired, cpus)| {
         [
             (
                 format!("sequential{cpus}"),
@@ -338,14 +403,55 @@ fn render(decode: &Medians, http: &Medians, paired: &Paired, pinned: Option<&Pai
          (as `#[tokio::main]` code does); the \"in a runtime task\" rows make them in a task \
          spawned on the runtime (as a service or a spawned job does).\n",
     );
-    if pinned.is_some() {
+    if runs.one_cpu.is_some() {
         out.push_str(
             "\nThe \"one CPU\" rows run the same comparison under `taskset -c 0`: every thread \
              (the clients, the runtime's workers, the mock) on one CPU, which takes this \
              machine's cross-CPU wake-ups out of a call's time.\n",
         );
     }
+    if let Some(elsewhere) = &runs.mock_elsewhere {
+        out.push_str(
+            "\nThe \"mock in another process\" rows run it with the mock in a process of its own \
+             (`WSHOTO_BENCH_MOCK=process`), as a server is: its work and its wake-ups are not \
+             the clients' runtime's. There the CPU time of the benchmark's process is the \
+             client's own (medians of rounds of 500 calls, or of one batch, per client; ratios: \
+             medians of the rounds' ratios):\n\n",
+        );
+        out.push_str(&cpu_table(elsewhere));
+    }
     out.push_str("\nRatios above 1 mean ours is faster.\n");
+    out
+}
+
+/// The CPU time of each client (sequential calls from the main thread and from a runtime task,
+/// and batches) and how many times ours each is.
+fn cpu_table(paired: &Paired) -> String {
+    let mut out = String::from(
+        "| CPU time | ours | hyper_raw | reqwest | ours vs hyper_raw (×) | ours vs reqwest (×) |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for (what, clients) in [
+        ("a sequential call", &paired.sequential),
+        ("a sequential call in a runtime task", &paired.in_task),
+        ("a batch", &paired.batch),
+    ] {
+        let cpu = |name: &str| {
+            clients
+                .get(name)
+                .and_then(|c| Some((c.cpu?, c.cpu_over_ours?)))
+        };
+        if let (Some((ours, _)), Some((hyper, hyper_over)), Some((reqwest, reqwest_over))) =
+            (cpu("ours"), cpu("hyper_raw"), cpu("reqwest"))
+        {
+            out.push_str(&format!(
+                "| {what} | {} | {} | {} | {hyper_over:.2} | {reqwest_over:.2} |\n",
+                show(ours),
+                show(hyper),
+                show(reqwest)
+            ));
+        }
+    }
     out
 }
 
@@ -456,6 +562,10 @@ ours             deciles (µs) 26 35 36 37 38 64 73 75 77 79 301
 hyper_raw        deciles (µs) 47 56 58 60 62 63 64 66 68 70 445
 ours             vs reqwest: reqwest's time / its (median) 1.073
 hyper_same_task  vs reqwest: reqwest's time / its (median) 1.491
+CPU time a call (every thread of this process), 8 rounds of 500 calls per client
+ours             cpu median   37.65 µs   its CPU / ours (median) 1.000   reqwest's CPU / its (median) 1.860
+hyper_raw        cpu median   61.32 µs   its CPU / ours (median) 1.625   reqwest's CPU / its (median) 1.124
+reqwest          cpu median   69.54 µs   its CPU / ours (median) 1.860   reqwest's CPU / its (median) 1.000
 the same, each sample's calls made in a task spawned on the runtime (lines `task …`)
 task ours        median   47.85 µs   fastest   33.80 µs   its time / ours (median) 1.000
 task hyper_raw   median   49.29 µs   fastest   41.71 µs   its time / ours (median) 1.036
@@ -466,6 +576,9 @@ task ours        vs reqwest: reqwest's time / its (median) 1.244
 batch ours       median  144.49 ms   fastest  139.42 ms   its time / ours (median) 1.000
 batch hyper_raw  median  164.95 ms   fastest  160.54 ms   its time / ours (median) 1.151
 batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (median) 1.405
+batch ours       cpu median  136.47 ms   its CPU / ours (median) 1.000   reqwest's CPU / its (median) 1.852
+batch hyper_raw  cpu median  193.45 ms   its CPU / ours (median) 1.387   reqwest's CPU / its (median) 1.332
+batch reqwest    cpu median  252.81 ms   its CPU / ours (median) 1.852   reqwest's CPU / its (median) 1.000
 ";
         let paired = parse_paired(output);
         let clients = &paired.sequential;
@@ -475,9 +588,15 @@ batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (media
             PairedClient {
                 median: 66_070.0,
                 time_over_ours: 1.0,
-                reqwest_over_its: Some(1.073)
+                reqwest_over_its: Some(1.073),
+                cpu: Some(37_650.0),
+                cpu_over_ours: Some(1.0),
             }
         );
+        assert_eq!(clients["reqwest"].cpu_over_ours, Some(1.86));
+        assert_eq!(clients["hyper_same_task"].cpu, None);
+        assert_eq!(paired.in_task["ours"].cpu, None);
+        assert_eq!(paired.batch["hyper_raw"].cpu, Some(193_450_000.0));
         assert_eq!(clients["reqwest"].median, 70_950.0);
         assert_eq!(clients["reqwest"].time_over_ours, 1.073);
         assert_eq!(clients["hyper_raw"].reqwest_over_its, None);
@@ -488,8 +607,13 @@ batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (media
         assert_eq!(paired.batch["ours"].median, 144_490_000.0);
         assert_eq!(paired.batch["reqwest"].time_over_ours, 1.405);
         assert_eq!(paired.batch.len(), 3);
-        let section = render(&Medians::new(), &Medians::new(), &paired, None);
+        let shared_only = PairedRuns {
+            shared: paired,
+            ..PairedRuns::default()
+        };
+        let section = render(&Medians::new(), &Medians::new(), &shared_only);
         assert!(!section.contains("one CPU"), "{section}");
+        assert!(!section.contains("another process"), "{section}");
         assert!(
             section.contains(
                 "| sequential, interleaved (400 rounds; ratios: median of the rounds' ratios) \
@@ -515,8 +639,14 @@ batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (media
             section.contains("in the same rounds: 47.10 µs, 1.49× reqwest."),
             "{section}"
         );
-        // A run on one CPU adds its own rows after the first run's.
-        let section = render(&Medians::new(), &Medians::new(), &paired, Some(&paired));
+        // A run on one CPU and one with the mock in another process add their own rows after
+        // the first run's, the latter a table of CPU times too.
+        let all = PairedRuns {
+            one_cpu: Some(parse_paired(output)),
+            mock_elsewhere: Some(parse_paired(output)),
+            ..shared_only
+        };
+        let section = render(&Medians::new(), &Medians::new(), &all);
         let two_cpus = section
             .find("| sequential, interleaved")
             .expect("the first run's row");
@@ -532,6 +662,27 @@ batch reqwest    median  202.95 ms   fastest  191.64 ms   its time / ours (media
             "{section}"
         );
         assert!(section.contains("under `taskset -c 0`"), "{section}");
+        let elsewhere = section
+            .find(
+                "| sequential, the mock in another process, interleaved (400 rounds; ratios: \
+                 median of the rounds' ratios) | 66.07 µs |",
+            )
+            .expect("the row of the run with the mock in another process");
+        assert!(one_cpu < elsewhere, "{section}");
+        assert!(
+            section
+                .contains("| a sequential call | 37.65 µs | 61.32 µs | 69.54 µs | 1.62 | 1.86 |"),
+            "{section}"
+        );
+        assert!(
+            section.contains("| a batch | 136.47 ms | 193.45 ms | 252.81 ms | 1.39 | 1.85 |"),
+            "{section}"
+        );
+        // No CPU lines for calls in a task in this output: no row.
+        assert!(
+            !section.contains("| a sequential call in a runtime task |"),
+            "{section}"
+        );
     }
 
     #[test]

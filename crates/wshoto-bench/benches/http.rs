@@ -12,7 +12,9 @@
 //! `sequential`: task 54, one call at a time over keep-alive (100 samples of 10 calls: single
 //! calls on loopback are too noisy to compare). `batch`: 10 000 made-up tasks, 16 in
 //! flight (ours through `mass_task_detail_stream`, the others with `buffer_unordered(16)`). The mock serves
-//! made-up tasks from the same process and runtime, so it costs every competitor the same.
+//! made-up tasks from the same process and runtime, so it costs every competitor the same
+//! (`WSHOTO_BENCH_MOCK=own-runtime`, or a mock's base URL with `WSHOTO_ACCESS_TOKEN`, puts it on a
+//! runtime of its own or in another process; see `examples/http_paired.rs`).
 //!
 //! Run: `cargo bench -p wshoto-bench --bench http`.
 

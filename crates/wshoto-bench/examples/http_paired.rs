@@ -10,33 +10,48 @@
 //!
 //! Prints, per client, the median and the fastest per-call time and the median over rounds of
 //! its time divided by ours (above 1: ours is faster), the deciles of its rounds, then each
-//! client's speed-up over reqwest in the same rounds (reqwest's time divided by its). The calls
-//! are made twice: each sample's ten in one `block_on` on the main thread (as `#[tokio::main]`
-//! code does), then in a task spawned on the runtime (as a service or a spawned job does; lines
-//! `task …`). Then rounds of one batch of 10 000 tasks per client (16 in flight), interleaved the
-//! same way, reported the same way. With `CLIENT` (`ours`, `hyper_raw`, `reqwest` or
-//! `hyper_same_task`) it only makes `ROUNDS` calls of that one, printing each 500 calls' mean
-//! time (the fast and slow modes show over time), with `task_CLIENT` the same from a task on
-//! the runtime, and with `batch_CLIENT` (`batch_ours`,
+//! client's speed-up over reqwest in the same rounds (reqwest's time divided by its), then the
+//! CPU time of a call (every thread of this process, in rounds of 500 calls per client; lines
+//! `NAME cpu …`). The calls are made twice: each sample's ten in one `block_on` on the main
+//! thread (as `#[tokio::main]` code does), then in a task spawned on the runtime (as a service or
+//! a spawned job does; lines `task …`). Then rounds of one batch of 10 000 tasks per client (16
+//! in flight), interleaved the same way, reported the same way. With `CLIENT` (`ours`,
+//! `hyper_raw`, `reqwest` or `hyper_same_task`) it only makes `ROUNDS` calls of that one,
+//! printing each 500 calls' mean time (the fast and slow modes show over time), with
+//! `task_CLIENT` the same from a task on the runtime, and with `batch_CLIENT` (`batch_ours`,
 //! `batch_hyper_raw`, `batch_reqwest`) `ROUNDS` batches: steady targets for `strace -f -c`,
 //! callgrind or perf.
+//!
+//! The mock runs on the clients' runtime unless `WSHOTO_BENCH_MOCK` says otherwise:
+//! `own-runtime` (this process, a runtime of its own), `process` (this program started again as
+//! the mock alone, ended with it), or the base URL of a mock started by hand (`wshoto mock serve
+//! --synthetic`, its token in `WSHOTO_ACCESS_TOKEN`). With the mock in another process the CPU
+//! lines are the clients' own.
 
 #[path = "../benches/support/clients.rs"]
 mod clients;
+#[path = "../benches/support/cpu.rs"]
+mod cpu;
 
-use std::process::ExitCode;
+use std::io::{BufRead, Read, Write};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use clients::{
     BATCH, SameTask, Setup, hyper_batch, hyper_call, ours_batch, reqwest_batch, reqwest_call,
-    same_task_call, setup,
+    same_task_call, setup, start_mock, two_workers, use_mock_elsewhere,
 };
+use cpu::cpu_nanos;
 
 const CLIENTS: [&str; 4] = ["ours", "hyper_raw", "reqwest", "hyper_same_task"];
 /// reqwest's index in [`CLIENTS`].
 const REQWEST: usize = 2;
 const CALLS_PER_SAMPLE: u32 = 10;
 const WARM_UP_ROUNDS: usize = 20;
+/// Rounds of the CPU comparison: [`BLOCK_CALLS`] calls of each client in turn, after one round
+/// of warm-up. Blocks that long leave out what switching clients costs (caches, the runtime's
+/// idle workers), which samples of ten calls would count.
+const CPU_ROUNDS: usize = 8;
 /// The batch clients (no probe: it holds a single connection).
 const BATCH_CLIENTS: [&str; 3] = ["ours", "hyper_raw", "reqwest"];
 /// Rounds of one batch per client, after one round of warm-up.
@@ -45,8 +60,25 @@ const BATCH_ROUNDS: usize = 10;
 /// time.
 const BLOCK_CALLS: usize = 500;
 
+/// The first argument with which this program serves the mock instead: the process that
+/// `WSHOTO_BENCH_MOCK=process` starts.
+const SERVE_MOCK: &str = "--serve-mock";
+
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some(SERVE_MOCK) {
+        return serve_mock();
+    }
+    let _mock_process = match std::env::var("WSHOTO_BENCH_MOCK").as_deref() {
+        Ok("process") => match MockProcess::start() {
+            Ok(process) => Some(process),
+            Err(message) => {
+                eprintln!("cannot start the mock process: {message}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
     let rounds = match args.next().map(|a| a.parse::<usize>()) {
         None => 300,
         Some(Ok(rounds)) if rounds > 0 => rounds,
@@ -106,20 +138,92 @@ fn main() -> ExitCode {
         }
         None => {}
     }
-    let from_main = sequential_rounds(setup, rounds, &mut connection, Caller::BlockOn);
-    println!("{rounds} rounds of {CALLS_PER_SAMPLE} sequential calls of task 54 per client");
-    report_sequential("", &from_main);
-    let in_task = sequential_rounds(setup, rounds, &mut connection, Caller::RuntimeTask);
-    println!(
-        "the same, each sample's calls made in a task spawned on the runtime (lines `task …`)"
-    );
-    report_sequential("task ", &in_task);
+    println!("the mock: {}", setup.mock_placement);
+    let wall_rounds = Rounds {
+        rounds,
+        warm_up: WARM_UP_ROUNDS,
+        calls: CALLS_PER_SAMPLE as usize,
+    };
+    let cpu_rounds = Rounds {
+        rounds: CPU_ROUNDS,
+        warm_up: 1,
+        calls: BLOCK_CALLS,
+    };
+    for (caller, prefix) in [(Caller::BlockOn, ""), (Caller::RuntimeTask, "task ")] {
+        let samples = sequential_rounds(setup, wall_rounds, &mut connection, caller);
+        match caller {
+            Caller::BlockOn => println!(
+                "{rounds} rounds of {CALLS_PER_SAMPLE} sequential calls of task 54 per client"
+            ),
+            Caller::RuntimeTask => println!(
+                "the same, each sample's calls made in a task spawned on the runtime (lines \
+                 `task …`)"
+            ),
+        }
+        report_sequential(prefix, &samples);
+        let samples = sequential_rounds(setup, cpu_rounds, &mut connection, caller);
+        println!(
+            "CPU time a call (every thread of this process), {CPU_ROUNDS} rounds of \
+             {BLOCK_CALLS} calls per client"
+        );
+        for client in 0..CLIENTS.len() {
+            report_cpu(prefix, &CLIENTS, "µs", &samples, client, Some(REQWEST));
+        }
+    }
     match batch_rounds(setup) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Serves the mock on a runtime of its own, prints its base URL and a token on one line, and
+/// exits when its standard input closes (when the benchmark that started it ends).
+fn serve_mock() -> ExitCode {
+    let runtime = two_workers();
+    let mock = start_mock(&runtime);
+    println!("{} {}", mock.url(), mock.issue_token());
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    ExitCode::SUCCESS
+}
+
+/// The mock in another process: this program, run with [`SERVE_MOCK`].
+struct MockProcess {
+    child: Child,
+}
+
+impl MockProcess {
+    /// Starts it and points [`setup`] at it.
+    fn start() -> Result<Self, String> {
+        let program = std::env::current_exe().map_err(|e| e.to_string())?;
+        let mut child = Command::new(program)
+            .arg(SERVE_MOCK)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        if let Some(stdout) = child.stdout.take() {
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        }
+        let process = Self { child };
+        let mut words = line.split_whitespace();
+        let (Some(base_url), Some(token)) = (words.next(), words.next()) else {
+            return Err(format!("it printed {line:?}, not its URL and token"));
+        };
+        use_mock_elsewhere(base_url.to_owned(), token.to_owned());
+        Ok(process)
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        // Its standard input closed, the mock exits.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
     }
 }
 
@@ -133,24 +237,72 @@ enum Caller {
     RuntimeTask,
 }
 
-/// `rounds` rounds (after a warm-up) of [`CALLS_PER_SAMPLE`] calls of each client in turn, the
-/// order rotating; each client's per-call times, by round.
+/// Each client's samples, by round: wall-clock and CPU time (every thread of this process) per
+/// call or per batch.
+struct Samples {
+    wall: Vec<Vec<f64>>,
+    cpu: Vec<Vec<f64>>,
+}
+
+impl Samples {
+    fn new(clients: usize, rounds: usize) -> Self {
+        Self {
+            wall: vec![Vec::with_capacity(rounds); clients],
+            cpu: vec![Vec::with_capacity(rounds); clients],
+        }
+    }
+
+    /// Runs `sample` (of `per` calls or batches) and, unless `keep` is false, records its time
+    /// and CPU time divided by `per`, scaled by `scale` (1e6: µs, 1e3: ms).
+    fn time<T>(
+        &mut self,
+        client: usize,
+        keep: bool,
+        per: f64,
+        scale: f64,
+        sample: impl FnOnce() -> T,
+    ) -> T {
+        let cpu_before = cpu_nanos();
+        let started = Instant::now();
+        let output = sample();
+        let wall = started.elapsed().as_secs_f64();
+        let cpu = cpu_nanos().saturating_sub(cpu_before) as f64 / 1e9;
+        if keep {
+            self.wall[client].push(wall * scale / per);
+            self.cpu[client].push(cpu * scale / per);
+        }
+        output
+    }
+}
+
+/// How many rounds of how many calls per client.
+#[derive(Clone, Copy)]
+struct Rounds {
+    rounds: usize,
+    /// Rounds made first and not kept.
+    warm_up: usize,
+    calls: usize,
+}
+
+/// Rounds (after a warm-up) of `calls` calls of each client in turn, the order rotating; each
+/// client's per-call times, by round.
 fn sequential_rounds(
     setup: &'static Setup,
-    rounds: usize,
+    shape: Rounds,
     connection: &mut Option<SameTask>,
     caller: Caller,
-) -> Vec<Vec<f64>> {
-    let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); CLIENTS.len()];
-    for round in 0..WARM_UP_ROUNDS + rounds {
+) -> Samples {
+    let mut samples = Samples::new(CLIENTS.len(), shape.rounds);
+    for round in 0..shape.warm_up + shape.rounds {
         for turn in 0..CLIENTS.len() {
             let client = (round + turn) % CLIENTS.len();
-            let started = Instant::now();
-            make_calls(setup, connection, client, caller, CALLS_PER_SAMPLE as usize);
-            if round >= WARM_UP_ROUNDS {
-                let micros = started.elapsed().as_secs_f64() * 1e6 / f64::from(CALLS_PER_SAMPLE);
-                samples[client].push(micros);
-            }
+            samples.time(
+                client,
+                round >= shape.warm_up,
+                shape.calls as f64,
+                1e6,
+                || make_calls(setup, connection, client, caller, shape.calls),
+            );
         }
     }
     samples
@@ -200,16 +352,12 @@ fn time_blocks(calls: usize, label: &str, mut block: impl FnMut()) {
     }
 }
 
-/// Each client's line (its name after `prefix`), its deciles, and its speed-up over reqwest in
-/// the same rounds.
-fn report_sequential(prefix: &str, samples: &[Vec<f64>]) {
+/// Each client's line (its name after `prefix`), its deciles, its speed-up over reqwest in the
+/// same rounds, and its CPU time.
+fn report_sequential(prefix: &str, samples: &Samples) {
+    let wall = &samples.wall;
     for (client, name) in CLIENTS.iter().enumerate() {
-        report(
-            &format!("{prefix}{name}"),
-            "µs",
-            &samples[client],
-            &samples[0],
-        );
+        report(&format!("{prefix}{name}"), "µs", &wall[client], &wall[0]);
     }
     // The spread: on this machine a client's rounds can fall into a fast and a slow mode, and a
     // median alone hides which one it sat in.
@@ -217,44 +365,34 @@ fn report_sequential(prefix: &str, samples: &[Vec<f64>]) {
         println!(
             "{:16} deciles (µs) {}",
             format!("{prefix}{name}"),
-            deciles(&samples[client])
+            deciles(&wall[client])
         );
     }
     // The same rounds against reqwest: how far each client, the probe included, is from the
     // target of issue 7 (ours ≥ 1.2× reqwest).
     for (client, name) in CLIENTS.iter().enumerate() {
-        let reqwest_over_it: Vec<f64> = samples[REQWEST]
-            .iter()
-            .zip(&samples[client])
-            .map(|(reqwest, theirs)| reqwest / theirs)
-            .collect();
         println!(
             "{:16} vs reqwest: reqwest's time / its (median) {:.3}",
             format!("{prefix}{name}"),
-            median(&reqwest_over_it)
+            median_ratio(&wall[REQWEST], &wall[client])
         );
     }
 }
 
 /// Rounds of one batch of [`BATCH`] tasks per client, the order rotating; prints each
 /// client's median, fastest and median ratio to ours, as the sequential lines do, prefixed
-/// `batch`.
+/// `batch`, then its CPU time.
 fn batch_rounds(setup: &Setup) -> Result<(), String> {
-    let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(BATCH_ROUNDS); BATCH_CLIENTS.len()];
+    let mut samples = Samples::new(BATCH_CLIENTS.len(), BATCH_ROUNDS);
     for round in 0..=BATCH_ROUNDS {
         for turn in 0..BATCH_CLIENTS.len() {
             let client = (round + turn) % BATCH_CLIENTS.len();
-            let started = Instant::now();
-            let fetched = batch(setup, client);
-            let millis = started.elapsed().as_secs_f64() * 1e3;
+            let fetched = samples.time(client, round > 0, 1.0, 1e3, || batch(setup, client));
             if fetched != BATCH as usize {
                 return Err(format!(
                     "{}: {fetched} of {BATCH} tasks fetched",
                     BATCH_CLIENTS[client]
                 ));
-            }
-            if round > 0 {
-                samples[client].push(millis);
             }
         }
     }
@@ -263,9 +401,13 @@ fn batch_rounds(setup: &Setup) -> Result<(), String> {
         report(
             &format!("batch {name}"),
             "ms",
-            &samples[client],
-            &samples[0],
+            &samples.wall[client],
+            &samples.wall[0],
         );
+    }
+    let reqwest = BATCH_CLIENTS.iter().position(|c| *c == "reqwest");
+    for client in 0..BATCH_CLIENTS.len() {
+        report_cpu("batch ", &BATCH_CLIENTS, "ms", &samples, client, reqwest);
     }
     Ok(())
 }
@@ -273,17 +415,40 @@ fn batch_rounds(setup: &Setup) -> Result<(), String> {
 /// One client's line: the median and the fastest of its samples (in `unit`), and the median
 /// over rounds of its sample divided by ours.
 fn report(name: &str, unit: &str, samples: &[f64], ours: &[f64]) {
-    let against_ours: Vec<f64> = samples
-        .iter()
-        .zip(ours)
-        .map(|(theirs, ours)| theirs / ours)
-        .collect();
     println!(
         "{name:16} median {:7.2} {unit}   fastest {:7.2} {unit}   its time / ours (median) {:.3}",
         median(samples),
         samples.iter().copied().fold(f64::INFINITY, f64::min),
-        median(&against_ours)
+        median_ratio(samples, ours)
     );
+}
+
+/// One client's CPU line (its name, from `names`, after `prefix`): the median CPU time of its
+/// samples (every thread of this process: the mock's too unless it runs in another process),
+/// the median over rounds of its CPU time divided by ours, and of reqwest's (the client at index
+/// `reqwest`) divided by its.
+fn report_cpu(
+    prefix: &str,
+    names: &[&str],
+    unit: &str,
+    samples: &Samples,
+    client: usize,
+    reqwest: Option<usize>,
+) {
+    let cpu = &samples.cpu;
+    let mut line = format!(
+        "{:16} cpu median {:7.2} {unit}   its CPU / ours (median) {:.3}",
+        format!("{prefix}{}", names[client]),
+        median(&cpu[client]),
+        median_ratio(&cpu[client], &cpu[0])
+    );
+    if let Some(reqwest) = reqwest {
+        line.push_str(&format!(
+            "   reqwest's CPU / its (median) {:.3}",
+            median_ratio(&cpu[reqwest], &cpu[client])
+        ));
+    }
+    println!("{line}");
 }
 
 /// What to run alone, for `strace -c`, callgrind or perf.
@@ -352,6 +517,16 @@ fn deciles(values: &[f64]) -> String {
         .map(|tenth| format!("{:.0}", sorted[(sorted.len() - 1) * tenth / 10]))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The median over rounds of `numerator`'s sample divided by `denominator`'s.
+fn median_ratio(numerator: &[f64], denominator: &[f64]) -> f64 {
+    let ratios: Vec<f64> = numerator
+        .iter()
+        .zip(denominator)
+        .map(|(n, d)| n / d)
+        .collect();
+    median(&ratios)
 }
 
 fn median(values: &[f64]) -> f64 {

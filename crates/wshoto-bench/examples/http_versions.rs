@@ -15,9 +15,13 @@
 //!
 //! `http_versions http2 N` (or `http1_only N`) makes only N sequential calls with that one.
 
+#[path = "../benches/support/cpu.rs"]
+mod cpu;
+
 use std::process::ExitCode;
 use std::time::Instant;
 
+use cpu::cpu_nanos;
 use futures_util::StreamExt;
 use wshoto_http::{BatchOptions, Client, Credentials, Order};
 use wshoto_mock::{MockConfig, MockServer};
@@ -215,17 +219,4 @@ impl Samples {
     fn cpu_micros_per_call(&self, which: usize) -> f64 {
         self.cpu_nanos[which] as f64 / self.calls[which].max(1) as f64 / 1e3
     }
-}
-
-/// Nanoseconds on CPU of every thread of this process (the first field of each thread's
-/// `schedstat`).
-fn cpu_nanos() -> u64 {
-    let Ok(threads) = std::fs::read_dir("/proc/self/task") else {
-        return 0;
-    };
-    threads
-        .flatten()
-        .filter_map(|thread| std::fs::read_to_string(thread.path().join("schedstat")).ok())
-        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
 }

@@ -11,51 +11,133 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
+use tokio::runtime::Runtime;
 use wshoto_http::{BatchOptions, Client, Credentials, MASS_TASK_DETAIL_PATH, Order};
 use wshoto_mock::{MockConfig, MockServer};
 
 pub(crate) struct Setup {
-    pub(crate) runtime: tokio::runtime::Runtime,
-    pub(crate) mock: MockServer,
+    /// The clients' runtime: two workers, as `#[tokio::main]` gives on this machine.
+    pub(crate) runtime: Runtime,
+    /// The mock's base URL.
+    pub(crate) base_url: String,
+    /// Where the mock runs, in words.
+    #[allow(dead_code)] // Printed by `http_paired` only.
+    pub(crate) mock_placement: &'static str,
     pub(crate) token: String,
     pub(crate) ours: Client,
     pub(crate) hyper: HyperClient<HttpConnector, Full<Bytes>>,
     pub(crate) reqwest: reqwest::Client,
+    /// The mock, and its own runtime when it has one (kept alive with the setup).
+    _mock: Option<(MockServer, Option<Runtime>)>,
+}
+
+/// Where the mock runs, from `WSHOTO_BENCH_MOCK`.
+enum MockPlacement {
+    /// Unset or `shared`: on the clients' runtime (the tables of `docs/performance.md` but the
+    /// "another process" rows).
+    Shared,
+    /// `own-runtime`: in this process, on a runtime of its own, so that the server's work and
+    /// wake-ups are not the clients' workers'.
+    OwnRuntime,
+    /// A mock in another process: `process` (`http_paired` starts one, [`use_mock_elsewhere`]),
+    /// or its base URL (`wshoto mock serve --synthetic`), whose token `WSHOTO_ACCESS_TOKEN`
+    /// gives.
+    Elsewhere { base_url: String, token: String },
+}
+
+impl MockPlacement {
+    fn describe(&self) -> &'static str {
+        match self {
+            Self::Shared => "on the clients' runtime",
+            Self::OwnRuntime => "in this process, on a runtime of its own",
+            Self::Elsewhere { .. } => "in another process",
+        }
+    }
+}
+
+/// The mock in another process that `http_paired` started: its base URL and token.
+static ELSEWHERE: OnceLock<(String, String)> = OnceLock::new();
+
+/// Makes [`setup`] call the mock at `base_url` with `token` (call it before `setup`).
+#[allow(dead_code)] // `benches/http.rs` starts no mock process.
+pub(crate) fn use_mock_elsewhere(base_url: String, token: String) {
+    let _ = ELSEWHERE.set((base_url, token));
+}
+
+fn mock_placement() -> MockPlacement {
+    if let Some((base_url, token)) = ELSEWHERE.get() {
+        return MockPlacement::Elsewhere {
+            base_url: base_url.clone(),
+            token: token.clone(),
+        };
+    }
+    match std::env::var("WSHOTO_BENCH_MOCK").as_deref() {
+        Err(_) | Ok("shared") => MockPlacement::Shared,
+        Ok("own-runtime") => MockPlacement::OwnRuntime,
+        Ok("process") => panic!("WSHOTO_BENCH_MOCK=process: only `http_paired` starts a mock"),
+        Ok(base_url) => MockPlacement::Elsewhere {
+            base_url: base_url.to_owned(),
+            token: std::env::var("WSHOTO_ACCESS_TOKEN")
+                .expect("WSHOTO_ACCESS_TOKEN: the token of the mock at WSHOTO_BENCH_MOCK"),
+        },
+    }
+}
+
+pub(crate) fn two_workers() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Starts the mock (made-up tasks for the batch) on `runtime`.
+pub(crate) fn start_mock(runtime: &Runtime) -> MockServer {
+    runtime
+        .block_on(MockServer::start_with(MockConfig {
+            synthetic: Some(1..=i64::MAX),
+            record_requests: false,
+            ..MockConfig::default()
+        }))
+        .expect("mock")
 }
 
 pub(crate) fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let (mock, ours) = runtime.block_on(async {
-            let mock = MockServer::start_with(MockConfig {
-                synthetic: Some(1..=i64::MAX),
-                record_requests: false,
-                ..MockConfig::default()
-            })
-            .await
-            .expect("mock");
-            let ours = Client::builder()
-                .base_url(mock.url())
-                .credentials(Credentials::token(mock.issue_token()))
+        let runtime = two_workers();
+        let placement = mock_placement();
+        let mock_placement = placement.describe();
+        let mock = match placement {
+            MockPlacement::Shared => Ok((start_mock(&runtime), None)),
+            MockPlacement::OwnRuntime => {
+                let own = two_workers();
+                Ok((start_mock(&own), Some(own)))
+            }
+            MockPlacement::Elsewhere { base_url, token } => Err((base_url, token)),
+        };
+        let (base_url, token) = match &mock {
+            Ok((mock, _)) => (mock.url().to_owned(), mock.issue_token()),
+            Err(elsewhere) => elsewhere.clone(),
+        };
+        let ours = runtime.block_on(async {
+            Client::builder()
+                .base_url(base_url.as_str())
+                .credentials(Credentials::token(token.clone()))
                 .build()
-                .expect("client");
-            (mock, ours)
+                .expect("client")
         });
-        let token = mock.issue_token();
         let hyper = HyperClient::builder(TokioExecutor::new()).build(HttpConnector::new());
         let reqwest = reqwest::Client::new();
         Setup {
             runtime,
-            mock,
+            base_url,
+            mock_placement,
             token,
             ours,
             hyper,
             reqwest,
+            _mock: mock.ok(),
         }
     })
 }
@@ -70,7 +152,7 @@ pub(crate) struct SameTask {
 }
 
 async fn same_task_connection(setup: &Setup) -> SameTask {
-    let address = setup.mock.url().trim_start_matches("http://").to_owned();
+    let address = setup.base_url.trim_start_matches("http://").to_owned();
     let stream = tokio::net::TcpStream::connect(address)
         .await
         .expect("connect");
@@ -122,8 +204,7 @@ pub(crate) async fn same_task_call(
 fn url(setup: &Setup) -> String {
     format!(
         "{}{MASS_TASK_DETAIL_PATH}?access_token={}",
-        setup.mock.url(),
-        setup.token
+        setup.base_url, setup.token
     )
 }
 

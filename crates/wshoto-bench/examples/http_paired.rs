@@ -143,11 +143,13 @@ fn main() -> ExitCode {
         rounds,
         warm_up: WARM_UP_ROUNDS,
         calls: CALLS_PER_SAMPLE as usize,
+        count_cpu: false,
     };
     let cpu_rounds = Rounds {
         rounds: CPU_ROUNDS,
         warm_up: 1,
         calls: BLOCK_CALLS,
+        count_cpu: true,
     };
     for (caller, prefix) in [(Caller::BlockOn, ""), (Caller::RuntimeTask, "task ")] {
         let samples = sequential_rounds(setup, wall_rounds, &mut connection, caller);
@@ -237,23 +239,27 @@ enum Caller {
     RuntimeTask,
 }
 
-/// Each client's samples, by round: wall-clock and CPU time (every thread of this process) per
-/// call or per batch.
+/// Each client's samples, by round: wall-clock and, when counted, CPU time (every thread of this
+/// process) per call or per batch.
 struct Samples {
     wall: Vec<Vec<f64>>,
     cpu: Vec<Vec<f64>>,
+    /// Whether CPU time is read around each sample (a few system calls a thread, outside the
+    /// wall-clock timing).
+    count_cpu: bool,
 }
 
 impl Samples {
-    fn new(clients: usize, rounds: usize) -> Self {
+    fn new(clients: usize, rounds: usize, count_cpu: bool) -> Self {
         Self {
             wall: vec![Vec::with_capacity(rounds); clients],
             cpu: vec![Vec::with_capacity(rounds); clients],
+            count_cpu,
         }
     }
 
     /// Runs `sample` (of `per` calls or batches) and, unless `keep` is false, records its time
-    /// and CPU time divided by `per`, scaled by `scale` (1e6: µs, 1e3: ms).
+    /// (and CPU time, when counted) divided by `per`, scaled by `scale` (1e6: µs, 1e3: ms).
     fn time<T>(
         &mut self,
         client: usize,
@@ -262,14 +268,16 @@ impl Samples {
         scale: f64,
         sample: impl FnOnce() -> T,
     ) -> T {
-        let cpu_before = cpu_nanos();
+        let cpu_before = self.count_cpu.then(cpu_nanos);
         let started = Instant::now();
         let output = sample();
         let wall = started.elapsed().as_secs_f64();
-        let cpu = cpu_nanos().saturating_sub(cpu_before) as f64 / 1e9;
+        let cpu = cpu_before.map(|before| cpu_nanos().saturating_sub(before) as f64 / 1e9);
         if keep {
             self.wall[client].push(wall * scale / per);
-            self.cpu[client].push(cpu * scale / per);
+            if let Some(cpu) = cpu {
+                self.cpu[client].push(cpu * scale / per);
+            }
         }
         output
     }
@@ -281,6 +289,8 @@ struct Rounds {
     rounds: usize,
     /// Rounds made first and not kept.
     warm_up: usize,
+    /// Whether each sample's CPU time is read too.
+    count_cpu: bool,
     calls: usize,
 }
 
@@ -292,7 +302,7 @@ fn sequential_rounds(
     connection: &mut Option<SameTask>,
     caller: Caller,
 ) -> Samples {
-    let mut samples = Samples::new(CLIENTS.len(), shape.rounds);
+    let mut samples = Samples::new(CLIENTS.len(), shape.rounds, shape.count_cpu);
     for round in 0..shape.warm_up + shape.rounds {
         for turn in 0..CLIENTS.len() {
             let client = (round + turn) % CLIENTS.len();
@@ -383,7 +393,7 @@ fn report_sequential(prefix: &str, samples: &Samples) {
 /// client's median, fastest and median ratio to ours, as the sequential lines do, prefixed
 /// `batch`, then its CPU time.
 fn batch_rounds(setup: &Setup) -> Result<(), String> {
-    let mut samples = Samples::new(BATCH_CLIENTS.len(), BATCH_ROUNDS);
+    let mut samples = Samples::new(BATCH_CLIENTS.len(), BATCH_ROUNDS, true);
     for round in 0..=BATCH_ROUNDS {
         for turn in 0..BATCH_CLIENTS.len() {
             let client = (round + turn) % BATCH_CLIENTS.len();

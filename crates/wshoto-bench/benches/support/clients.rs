@@ -102,23 +102,29 @@ pub(crate) fn start_mock(runtime: &Runtime) -> MockServer {
         .expect("mock")
 }
 
+/// A mock started here, on `runtime` when that is its own: what [`Setup`] keeps of it, its base
+/// URL and a token.
+fn started(
+    mock: MockServer,
+    runtime: Option<Runtime>,
+) -> (Option<(MockServer, Option<Runtime>)>, String, String) {
+    let (base_url, token) = (mock.url().to_owned(), mock.issue_token());
+    (Some((mock, runtime)), base_url, token)
+}
+
 pub(crate) fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
         let runtime = two_workers();
         let placement = mock_placement();
         let mock_placement = placement.describe();
-        let mock = match placement {
-            MockPlacement::Shared => Ok((start_mock(&runtime), None)),
+        let (mock, base_url, token) = match placement {
+            MockPlacement::Shared => started(start_mock(&runtime), None),
             MockPlacement::OwnRuntime => {
                 let own = two_workers();
-                Ok((start_mock(&own), Some(own)))
+                started(start_mock(&own), Some(own))
             }
-            MockPlacement::Elsewhere { base_url, token } => Err((base_url, token)),
-        };
-        let (base_url, token) = match &mock {
-            Ok((mock, _)) => (mock.url().to_owned(), mock.issue_token()),
-            Err(elsewhere) => elsewhere.clone(),
+            MockPlacement::Elsewhere { base_url, token } => (None, base_url, token),
         };
         let ours = runtime.block_on(async {
             Client::builder()
@@ -137,7 +143,7 @@ pub(crate) fn setup() -> &'static Setup {
             ours,
             hyper,
             reqwest,
-            _mock: mock.ok(),
+            _mock: mock,
         }
     })
 }

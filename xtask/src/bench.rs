@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
-use crate::{today, workspace_root};
+use crate::{machine, today, workspace_root};
 
 const START: &str = "<!-- bench:start -->";
 const END: &str = "<!-- bench:end -->";
@@ -290,10 +290,9 @@ fn show(ns: f64) -> String {
 fn render(decode: &Medians, http: &Medians, runs: &PairedRuns) -> String {
     let paired = &runs.shared;
     let mut out = format!(
-        "Written by `cargo xtask bench` on {} — {} ({} cores); medians of one run each.\n\n",
+        "Written by `cargo xtask bench` on {} — {}; medians of one run each.\n\n",
         today(),
-        cpu_model(),
-        std::thread::available_parallelism().map_or(0, usize::from)
+        machine::summary()
     );
     out.push_str(&decode_table(decode, ""));
     out.push_str(
@@ -506,18 +505,6 @@ fn fixture_corpus() -> (usize, u64) {
         .filter_map(|entry| entry.metadata().ok().map(|m| m.len()))
         .collect();
     (sizes.len(), sizes.iter().sum())
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, model)| model.trim().to_owned())
-        })
-        .unwrap_or_else(|| "an unknown processor".to_owned())
 }
 
 #[cfg(test)]

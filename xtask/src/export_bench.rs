@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{today, workspace_root};
+use crate::{machine, today, workspace_root};
 
 const START: &str = "<!-- export-bench:start -->";
 const END: &str = "<!-- export-bench:end -->";
@@ -178,11 +178,11 @@ fn high_water_mark(status_path: &str) -> Option<u64> {
 fn render(runs: &[Run]) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "Measured by `cargo xtask bench-export` on {} ({} cores): `wshoto task export --ids \
+        "Measured by `cargo xtask bench-export` on {} — {}: `wshoto task export --ids \
          1-N --rate 0 --concurrency {CONCURRENCY} --quiet -o FILE` (release build) against \
          `wshoto mock serve --synthetic` on loopback, on the same machine.\n\n",
         today(),
-        std::thread::available_parallelism().map_or(0, usize::from)
+        machine::summary()
     ));
     out.push_str(
         "| format | ids | time | tasks/s | output | peak RSS |\n|---|---|---|---|---|---|\n",

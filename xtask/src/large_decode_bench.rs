@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::export_bench::{build_release_cli, replace_between, wait_with_peak};
-use crate::{today, workspace_root};
+use crate::{machine, today, workspace_root};
 
 const MARKERS: (&str, &str) = ("<!-- large-decode:start -->", "<!-- large-decode:end -->");
 const TAGS: usize = 1_000_000;
@@ -120,14 +120,14 @@ fn summary(runs: &[Run]) -> Run {
 fn render(size: u64, python: &str, ours: Run, theirs: Run) -> String {
     let mib = |kib: u64| kib as f64 / 1024.0;
     format!(
-        "Measured by `cargo xtask bench-large` on {} ({} cores): a {:.1} MB response whose \
+        "Measured by `cargo xtask bench-large` on {} — {}: a {:.1} MB response whose \
          `range_info` holds {TAGS} tag details; median of {RUNS} runs, highest peak RSS.\n\n\
          | | time | peak RSS |\n|---|---|---|\n\
          | `wshoto decode FILE > /dev/null` (release) | {:.2} s | {:.0} MiB |\n\
          | {python}: `json.loads` of the file, then of `range_info` | {:.2} s | {:.0} MiB |\n\
          | ours vs Python (×, above 1 is better) | {:.2} | {:.2} |\n\n",
         today(),
-        std::thread::available_parallelism().map_or(0, usize::from),
+        machine::summary(),
         size as f64 / 1e6,
         ours.elapsed.as_secs_f64(),
         mib(ours.peak_kib),

@@ -23,6 +23,7 @@ mod bench;
 mod export_bench;
 mod fuzz;
 mod large_decode_bench;
+mod machine;
 mod snapshots;
 
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// How the export reports its progress.
 pub enum Progress {
@@ -35,9 +35,15 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{elapsed_precise} [{wide_bar}] {pos}/{len} {per_sec} ETA {eta} {msg}",
+            "{elapsed_precise} [{wide_bar}] {pos}/{len} {rate} ETA {eta} {msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = out.write_str(&rate(state.per_sec()));
+            },
+        )
         .progress_chars("=> ");
         bar.set_style(style);
         bar.enable_steady_tick(Duration::from_millis(500));
@@ -84,7 +90,16 @@ fn line(total: u64, done: u64, failed: u64, elapsed: Duration) -> String {
     } else {
         "unknown".to_owned()
     };
-    format!("progress: {done}/{total} ({percent:.0}%), {failed} failed, {rate:.1}/s, ETA {eta}")
+    format!(
+        "progress: {done}/{total} ({percent:.0}%), {failed} failed, {}, ETA {eta}",
+        self::rate(rate)
+    )
+}
+
+/// `98.7/s`: the bar's and the plain line's rate, to a tenth (indicatif's own `{per_sec}` shows
+/// four decimals).
+fn rate(per_second: f64) -> String {
+    format!("{per_second:.1}/s")
 }
 
 /// Tasks per second.
@@ -122,5 +137,12 @@ mod tests {
             "progress: 0/5 (0%), 0 failed, 0.0/s, ETA unknown"
         );
         assert_eq!(format_duration(Duration::from_secs(3_725)), "1h02m");
+    }
+
+    #[test]
+    fn the_rate_is_shown_to_a_tenth() {
+        assert_eq!(rate(98.6774), "98.7/s");
+        assert_eq!(rate(36_288.0), "36288.0/s");
+        assert_eq!(rate(0.0), "0.0/s");
     }
 }

@@ -30,14 +30,8 @@ pub fn run(file: Option<PathBuf>, strict: bool) -> Result<(), Failure> {
     }
     // The input is not needed any more: free it before the output is written.
     drop(bytes);
-    if let Some((records, total)) = extent
-        && (records > 1 || total.is_some_and(|t| t > 1))
-    {
-        let total = total.map_or_else(|| "not given".to_owned(), |t| t.to_string());
-        eprintln!(
-            "warning: data is a page of {records} records (total {total}); only the first is \
-             printed (wshoto_model::decode_page reads them all)"
-        );
+    if let Some(warning) = extent.and_then(|(records, total)| page_warning(records, total)) {
+        eprintln!("{warning}");
     }
     if let Some(RangeInfo::Invalid(invalid)) = task.filter_range_info.as_ref().map(|i| &i.range) {
         let warning = format!(
@@ -50,6 +44,18 @@ pub fn run(file: Option<PathBuf>, strict: bool) -> Result<(), Failure> {
         );
     }
     print_json(&wshoto_model::Shown(&task))
+}
+
+/// The warning for a response whose `data` was a page holding more than the record printed.
+pub fn page_warning(records: usize, total: Option<i64>) -> Option<String> {
+    if records <= 1 && total.is_none_or(|total| total <= 1) {
+        return None;
+    }
+    let total = total.map_or_else(|| "not given".to_owned(), |t| t.to_string());
+    Some(format!(
+        "warning: data is a page of {records} records (total {total}); only the first is \
+         printed (wshoto_model::decode_page reads them all)"
+    ))
 }
 
 fn read_input(file: Option<PathBuf>) -> Result<Vec<u8>, Failure> {

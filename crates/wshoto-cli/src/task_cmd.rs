@@ -25,7 +25,19 @@ pub async fn get(
 ) -> Result<(), Failure> {
     let mock_server = start_mock(mock).await?;
     let client = build_client(&connection, mock_server.as_ref())?;
-    let task = client.mass_task_detail(task_id).await.map_err(explain)?;
+    let page = client
+        .mass_task_detail_page(task_id)
+        .await
+        .map_err(explain)?;
+    let (records, total) = (page.records.len(), page.total);
+    let Some(task) = page.records.into_iter().next() else {
+        return Err(Failure::input(
+            "cannot decode the response: data.records: the page holds no task".to_owned(),
+        ));
+    };
+    if let Some(warning) = crate::decode_cmd::page_warning(records, total) {
+        eprintln!("{warning}");
+    }
     // A server may echo our secrets in any field: they are redacted from what is printed.
     if display.json {
         let json = wshoto_model::to_display_json(&task)

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::{Instrument, field};
-use wshoto_model::{DecodeError, MassTaskDetail};
+use wshoto_model::{DecodeError, MassTaskDetail, TaskPage};
 
 use crate::config::ClientBuilder;
 use crate::credentials::TokenProvider;
@@ -88,18 +88,34 @@ impl Client {
     }
 
     /// `POST /openapi/mass_send/corp/get_mass_task_detail`: the detail of one mass-send task.
+    ///
+    /// Where the response's `data` is a page (`total`, `records`, as the document's response
+    /// table types it) this is its first record, and a page of more than one is logged as a
+    /// warning; [`mass_task_detail_page`](Self::mass_task_detail_page) returns every record.
     pub async fn mass_task_detail(&self, task_id: i64) -> Result<MassTaskDetail, Error> {
+        self.task_detail_call(task_id, first_record_of_page).await
+    }
+
+    /// The same call, every record of the response kept: `data` as a page (`total` as sent, and
+    /// each record in order), or a plain task object as a page of one without `total`. An
+    /// empty page is `Ok` with no records.
+    pub async fn mass_task_detail_page(&self, task_id: i64) -> Result<TaskPage, Error> {
+        self.task_detail_call(task_id, wshoto_model::decode_page)
+            .await
+    }
+
+    async fn task_detail_call<T>(
+        &self,
+        task_id: i64,
+        decode: fn(&[u8]) -> Result<T, DecodeError>,
+    ) -> Result<T, Error> {
         let body = serde_json::to_vec(&TaskIdBody { task_id })
             .map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
         let span = call_span(MASS_TASK_DETAIL_PATH);
         span.record("task_id", task_id);
-        self.call_decoded(
-            MASS_TASK_DETAIL_PATH,
-            Bytes::from(body),
-            wshoto_model::decode,
-        )
-        .instrument(span)
-        .await
+        self.call_decoded(MASS_TASK_DETAIL_PATH, Bytes::from(body), decode)
+            .instrument(span)
+            .await
     }
 
     /// Any endpoint with the same conventions (`POST path?access_token=` with a JSON body and a
@@ -200,6 +216,23 @@ impl Client {
         }
         outcome
     }
+}
+
+/// [`wshoto_model::decode`], warning when `data` was a page holding more than the record
+/// returned (one pass over the usual response either way).
+fn first_record_of_page(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
+    let (task, extent) = wshoto_model::decode_with_page_extent(bytes)?;
+    if let Some((records, total)) = extent
+        && (records > 1 || total.is_some_and(|total| total > 1))
+    {
+        tracing::warn!(
+            records,
+            total,
+            "data is a page; only its first record is returned \
+             (mass_task_detail_page returns every record)"
+        );
+    }
+    Ok(task)
 }
 
 fn call_span(path: &str) -> tracing::Span {

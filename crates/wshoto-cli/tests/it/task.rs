@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::support::{assert_one_line_failure, fixture_path, stderr, wshoto};
+use crate::support::{LiveMock, assert_one_line_failure, fixture_path, stderr, wshoto};
 
 fn stdout(output: &std::process::Output) -> String {
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(output));
@@ -32,6 +32,39 @@ fn the_readme_command_shows_task_54_from_the_embedded_mock() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+}
+
+#[test]
+fn a_page_of_several_tasks_is_said_to_be_one_and_an_empty_page_fails() {
+    // Task 245's fixture is a page of two records (245 and 246) with total 5.
+    let output = wshoto(&["--mock", "task", "get", "245"], b"");
+    assert!(stdout(&output).contains("Task 245 · page record 245"));
+    assert_eq!(
+        stderr(&output).trim(),
+        "warning: data is a page of 2 records (total 5); only the first is printed \
+         (wshoto_model::decode_page reads them all)"
+    );
+    let single = wshoto(&["--mock", "task", "get", "54"], b"");
+    assert!(single.stderr.is_empty(), "{}", stderr(&single));
+
+    let mut fixtures = wshoto_mock::Fixtures::embedded();
+    fixtures.insert(
+        7,
+        std::fs::read(fixture_path("error_page_empty")).expect("fixture"),
+    );
+    let mock = LiveMock::with(wshoto_mock::MockConfig {
+        fixtures,
+        ..wshoto_mock::MockConfig::default()
+    });
+    let output = mock
+        .wshoto(&["task", "get", "7"])
+        .output()
+        .expect("wshoto runs");
+    let err = assert_one_line_failure(&output, 1);
+    assert!(
+        err.contains("cannot decode the response: data.records: the page holds no task"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -227,3 +227,74 @@ async fn a_request_carries_each_of_its_headers_once() {
     );
     assert_eq!(body, "{\"task_id\":54}");
 }
+
+/// The task-detail response whose `data` is a page (`fixtures/page_two_records.json`: task 245
+/// and 246, `total` 5), as the mock serves it for task 245.
+const PAGE_OF_TWO: i64 = 245;
+
+#[tokio::test]
+async fn the_page_call_keeps_every_record_and_the_total() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let page = client
+        .mass_task_detail_page(PAGE_OF_TWO)
+        .await
+        .expect("the page");
+    assert_eq!(page.total, Some(5));
+    let ids: Vec<i64> = page.records.iter().map(|task| task.task_id).collect();
+    assert_eq!(ids, [245, 246]);
+    // A plain task object is a page of one, without a total.
+    let single = client.mass_task_detail_page(54).await.expect("task 54");
+    assert_eq!(single.total, None);
+    assert_eq!(single.records.len(), 1);
+    assert_eq!(single.records[0].task_id, 54);
+}
+
+#[tokio::test]
+async fn the_single_task_call_warns_that_a_page_held_more() {
+    let logs = CapturedLogs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    let mock = mock().await;
+    let client = client(&mock);
+    let task = client.mass_task_detail(54).await.expect("task 54");
+    assert_eq!(task.task_id, 54);
+    assert!(!logs.text().contains("page"), "{}", logs.text());
+    let first = client
+        .mass_task_detail(PAGE_OF_TWO)
+        .await
+        .expect("the first record");
+    assert_eq!(first.task_id, 245);
+    let text = logs.text();
+    assert!(
+        text.contains("WARN")
+            && text.contains("data is a page; only its first record is returned")
+            && text.contains("records=2")
+            && text.contains("total=5"),
+        "{text}"
+    );
+}
+
+/// What a `tracing` subscriber writes, kept in memory.
+#[derive(Clone, Default)]
+struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("logs")).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("logs").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

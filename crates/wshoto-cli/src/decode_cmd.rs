@@ -48,7 +48,7 @@ pub fn run(file: Option<PathBuf>, strict: bool) -> Result<(), Failure> {
 
 /// The warning for a response whose `data` was a page holding more than the record printed.
 pub fn page_warning(records: usize, total: Option<i64>) -> Option<String> {
-    if records <= 1 && total.is_none_or(|total| total <= 1) {
+    if !wshoto_model::page_holds_more((records, total)) {
         return None;
     }
     let total = total.map_or_else(|| "not given".to_owned(), |t| t.to_string());

@@ -222,9 +222,7 @@ impl Client {
 /// returned (one pass over the usual response either way).
 fn first_record_of_page(bytes: &[u8]) -> Result<MassTaskDetail, DecodeError> {
     let (task, extent) = wshoto_model::decode_with_page_extent(bytes)?;
-    if let Some((records, total)) = extent
-        && (records > 1 || total.is_some_and(|total| total > 1))
-    {
+    if let Some((records, total)) = extent.filter(|&extent| wshoto_model::page_holds_more(extent)) {
         tracing::warn!(
             records,
             total,

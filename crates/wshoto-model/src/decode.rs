@@ -83,6 +83,12 @@ pub fn decode_page(bytes: &[u8]) -> Result<TaskPage, DecodeError> {
 /// How many records a page holds, and its `total` as sent.
 pub type PageExtent = (usize, Option<i64>);
 
+/// Whether a page of this extent holds more than the one task [`decode`] returns: more than one
+/// record, or a `total` above one. What a caller that shows or returns only the first warns of.
+pub fn page_holds_more((records, total): PageExtent) -> bool {
+    records > 1 || total.is_some_and(|total| total > 1)
+}
+
 /// How many records a response's `data` page holds (of which [`decode`] returns the first), and
 /// its `total`: for a caller that warns that the rest was not shown. `None` for a plain task
 /// or input that does not parse.

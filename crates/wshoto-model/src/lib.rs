@@ -43,7 +43,7 @@ pub use compact_str::CompactString;
 pub use decode::decode_without_fast_path;
 pub use decode::{
     PageExtent, TaskPage, decode, decode_envelope, decode_page, decode_strict,
-    decode_with_page_extent, page_extent,
+    decode_with_page_extent, page_extent, page_holds_more,
 };
 pub use display::{Shown, to_display_json};
 pub use enums::{

@@ -41,7 +41,7 @@ impl Progress {
         .with_key(
             "rate",
             |state: &ProgressState, out: &mut dyn std::fmt::Write| {
-                let _ = out.write_str(&rate(state.per_sec()));
+                let _ = out.write_str(&format_rate(state.per_sec()));
             },
         )
         .progress_chars("=> ");
@@ -92,13 +92,13 @@ fn line(total: u64, done: u64, failed: u64, elapsed: Duration) -> String {
     };
     format!(
         "progress: {done}/{total} ({percent:.0}%), {failed} failed, {}, ETA {eta}",
-        self::rate(rate)
+        format_rate(rate)
     )
 }
 
 /// `98.7/s`: the bar's and the plain line's rate, to a tenth (indicatif's own `{per_sec}` shows
 /// four decimals).
-fn rate(per_second: f64) -> String {
+fn format_rate(per_second: f64) -> String {
     format!("{per_second:.1}/s")
 }
 
@@ -141,8 +141,8 @@ mod tests {
 
     #[test]
     fn the_rate_is_shown_to_a_tenth() {
-        assert_eq!(rate(98.6774), "98.7/s");
-        assert_eq!(rate(36_288.0), "36288.0/s");
-        assert_eq!(rate(0.0), "0.0/s");
+        assert_eq!(format_rate(98.6774), "98.7/s");
+        assert_eq!(format_rate(36_288.0), "36288.0/s");
+        assert_eq!(format_rate(0.0), "0.0/s");
     }
 }

@@ -709,6 +709,11 @@ fn a_page_keeps_its_total_and_every_record_within_reach() {
     let ids: Vec<i64> = page.records.iter().map(|t| t.task_id).collect();
     assert_eq!(ids, [245, 246]);
     assert_eq!(wshoto_model::page_extent(&bytes), Some((2, Some(5))));
+    assert!(wshoto_model::page_holds_more((2, Some(5))));
+    assert!(wshoto_model::page_holds_more((2, None)));
+    assert!(wshoto_model::page_holds_more((1, Some(5))));
+    assert!(!wshoto_model::page_holds_more((1, Some(1))));
+    assert!(!wshoto_model::page_holds_more((1, None)));
     // A plain task is a page of one, without a total.
     let plain = wshoto_model::decode_page(&fixture("task_54_corp_send2customer")).expect("plain");
     assert_eq!((plain.total, plain.records.len()), (None, 1));
